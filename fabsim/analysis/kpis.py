@@ -1,0 +1,97 @@
+"""The numbers a reviewer reads, computed from one replication's counts.
+
+Definitions follow DESIGN.md ("The numbers reported"). Every function here
+works on a single replication; :mod:`fabsim.analysis.line_results` turns
+many of them into means with confidence intervals.
+
+Example:
+    >>> HOURS_PER_YEAR
+    8760.0
+"""
+
+from __future__ import annotations
+
+import math
+
+from fabsim.sim.machine import STATES
+from fabsim.sim.results import ReplicationResult
+from fabsim.spec.flow import Flow
+from fabsim.spec.models import LineSpec
+
+HOURS_PER_YEAR = 8760.0
+"""Annual energy uses every hour of the year until calendars exist."""
+
+LINE_KPIS = ("good_rate_per_h", "gwh_per_year", "overall_yield", "rolled_throughput_yield",
+             "wip", "lead_time_h", "escaped_ppm")
+
+
+def _ratio(top: float, bottom: float) -> float:
+    return top / bottom if bottom else math.nan
+
+
+def line_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str, float]:
+    """Line KPIs of one replication (NaN where a ratio has nothing to divide by).
+
+    * overall yield = good finished units / units started by the unit chain;
+    * rolled throughput yield = product of the realized yields of the chain steps;
+    * lead time = WIP / start rate (Little's law, not a traced time).
+    """
+    hours = result.horizon_h
+    good_rate = result.finished / hours
+    rty = 1.0
+    for step_id in flow.unit_chain:
+        step = result.steps[step_id]
+        rty *= _ratio(step.good, step.made)
+    start_rate = result.chain_started / hours
+    kpis = {
+        "good_rate_per_h": good_rate,
+        "gwh_per_year": good_rate * spec.product.energy * HOURS_PER_YEAR / 1e6,
+        "overall_yield": _ratio(result.finished, result.chain_started),
+        "rolled_throughput_yield": rty if flow.unit_chain else math.nan,
+        "wip": result.chain_wip,
+        "lead_time_h": _ratio(result.chain_wip, start_rate),
+        "escaped_ppm": _ratio(sum(result.escaped.values()) * 1e6, result.finished),
+    }
+    for item, per_unit in flow.units_per_product.items():
+        if item == spec.product.item:
+            continue
+        made = sum(result.steps[s].made for s in flow.makers[item])
+        kpis[f"material_yield.{item}"] = _ratio(result.finished * per_unit, made)
+    for name, count in result.escaped.items():
+        kpis[f"escaped_ppm.{name}"] = _ratio(count * 1e6, result.finished)
+    return kpis
+
+
+def step_kpis(spec: LineSpec, step_id: str, result: ReplicationResult) -> dict[str, float]:
+    """Per-step numbers of one replication: utilization, states, yield, OEE, bottleneck.
+
+    OEE = availability x performance x quality, with availability = 1 - (down +
+    setup) / planned time, performance = busy time x mean batch fill / time
+    left after down and setup, quality = good / made.
+    """
+    step = result.steps[step_id]
+    spec_step = spec.steps[step_id]
+    machine_hours = step.machines * result.horizon_h
+    share = {name: step.states[name] / machine_hours for name in STATES}
+    planned = machine_hours - step.states["off_shift"]
+    running = planned - step.states["down"] - step.states["setup"]
+    availability = _ratio(running, planned)
+    fill = step.mean_fill / spec_step.batch_size if step.cycles else 0.0
+    performance = _ratio(step.states["busy"] * fill, running)
+    quality = _ratio(step.good, step.made)
+    kpis = {
+        "utilization": share["busy"],
+        "made": float(step.made),
+        "scrapped": float(step.scrapped + step.detected),
+        "detected": float(step.detected),
+        "yield": quality,
+        "availability": availability,
+        "performance": performance,
+        "oee": availability * performance * quality,
+        "bottleneck_share": step.bottleneck_share,
+        "mean_active_period_h": step.mean_active_period_h,
+        "wip": step.wip,
+        "batch_fill": fill,
+    }
+    kpis.update({f"states.{name}": value for name, value in share.items()})
+    return kpis

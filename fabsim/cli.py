@@ -1,0 +1,115 @@
+"""The ``fabsim`` command line: a thin layer over the Python API.
+
+Heavy libraries (pandas, matplotlib, dask) are imported inside the commands
+that need them, so ``fabsim --help`` and ``fabsim validate`` start fast.
+
+Example:
+    $ fabsim run process_specs/examples/three_step.yaml --replications 5
+    $ fabsim run semi_solid --set steps.stacking.machines=14 --json
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="fabsim",
+    help="Simulate battery-cell production lines: semi-solid vs all-solid-state.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+Spec = Annotated[str, typer.Argument(help="Spec file, or the name of a shipped line.")]
+Replications = Annotated[int | None, typer.Option(
+    "--replications", "-n", help="Independent replications (default: the spec's run block).")]
+Seed = Annotated[int | None, typer.Option(help="Run seed (default: the spec's, else 1).")]
+Horizon = Annotated[str | None, typer.Option(
+    help="Statistics window after warm-up, e.g. '30 d' (default: the spec's).")]
+Warmup = Annotated[str | None, typer.Option(help="Warm-up before statistics, e.g. '2 d'.")]
+Sets = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a field: PATH=VALUE, e.g. steps.stacking.machines=6. Repeatable.")]
+Workers = Annotated[int | None, typer.Option(
+    help="Local processes for replications (default: all cores).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, only.")]
+Out = Annotated[str | None, typer.Option(
+    help="Write summary.json, replications.csv and steps.csv into this directory.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    print(message, file=sys.stderr)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _hours(option: str, value: str | None) -> float | None:
+    if value is None:
+        return None
+    from fabsim.spec.units import to_hours
+
+    try:
+        hours = to_hours(value)
+    except ValueError as error:
+        raise _fail(f"--{option} {value}: {error}") from None
+    if hours <= 0 and option == "horizon":
+        raise _fail(f"--horizon {value}: must be longer than zero")
+    return hours
+
+
+@app.command()
+def validate(specs: Annotated[list[str], typer.Argument(help="Spec files to check.")],
+             sets: Sets = None) -> None:
+    """Check spec files: print OK per file, or every problem; exit 2 on any."""
+    from fabsim.spec import SpecError, load_spec
+
+    failed = False
+    for path in specs:
+        try:
+            spec = load_spec(path, sets or ())
+        except SpecError as error:
+            print(error, file=sys.stderr)
+            failed = True
+        else:
+            print(f"OK  {path}: {spec.line} ({len(spec.steps)} steps)")
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec format (for editors that check YAML)."""
+    import json
+
+    from fabsim.spec.models import LineSpec
+
+    print(json.dumps(LineSpec.model_json_schema(by_alias=True), indent=2))
+
+
+@app.command()
+def run(spec: Spec, replications: Replications = None, seed: Seed = None,
+        horizon: Horizon = None, warmup: Warmup = None, sets: Sets = None,
+        workers: Workers = None, as_json: AsJson = False, out: Out = None) -> None:
+    """Run one line: KPIs with 95% CIs, steps, bottleneck."""
+    from fabsim.commands import run_command
+
+    run_command(spec, replications, seed, _hours("horizon", horizon), _hours("warmup", warmup),
+                sets or [], workers, as_json, out)
+
+
+def main() -> None:
+    """Console entry point: maps bad input to exit 2 and Ctrl-C to 130, no tracebacks."""
+    from fabsim.spec.errors import SpecError
+
+    try:
+        app()
+    except SpecError as error:
+        print(error, file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)

@@ -1,0 +1,1 @@
+"""Terminal summaries, tables and exports."""

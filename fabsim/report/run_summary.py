@@ -1,0 +1,130 @@
+"""The terminal summary of ``fabsim run``: line KPIs, then the steps.
+
+Each piece is a small function returning a rich renderable; styling stays
+here, numbers come from :class:`~fabsim.analysis.line_results.LineResults`.
+Nothing depends on colour alone: bars use distinct characters, the
+bottleneck is marked with a word as well as a colour.
+
+Example:
+    >>> from rich.console import Console                   # doctest: +SKIP
+    >>> Console().print(*run_summary(results))              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from fabsim.analysis.line_results import LineResults
+from fabsim.report.format import (
+    STATE_MARKS,
+    STATE_STYLES,
+    duration,
+    number,
+    pct_with_ci,
+    percent,
+    state_bar,
+    with_ci,
+)
+
+KPI_ROWS = (
+    ("Good units/h", "good_rate_per_h", "number"),
+    ("GWh/yr", "gwh_per_year", "number"),
+    ("Overall yield", "overall_yield", "percent"),
+    ("Rolled throughput yield", "rolled_throughput_yield", "percent"),
+    ("Escaped defects (ppm)", "escaped_ppm", "number"),
+    ("WIP (units)", "wip", "number"),
+    ("Lead time (h, Little's law)", "lead_time_h", "number"),
+)
+
+
+def header(command: str, results: list[LineResults], seed: int) -> Text:
+    """What was run, exactly, so a pasted summary can be reproduced."""
+    first = results[0]
+    names = " vs ".join(r.spec.source.rsplit("/", 1)[-1].removesuffix(".yaml") or r.name
+                        for r in results)
+    text = Text(f"fabsim {command} · ", style="bold")
+    text.append(names, style="bold cyan")
+    text.append(f" · {first.replications} replications · {duration(first.horizon_h)} after "
+                f"{duration(first.warmup_h)} warm-up · seed {seed}")
+    return text
+
+
+def format_kpi(results: LineResults, key: str, kind: str) -> str:
+    estimate = results.kpi(key)
+    return pct_with_ci(estimate) if kind == "percent" else with_ci(estimate)
+
+
+def kpi_table(results: LineResults) -> Table:
+    """Line KPIs with their 95% confidence intervals."""
+    table = Table(title=f"{results.name}", title_justify="left", show_edge=False)
+    table.add_column("Line KPI")
+    table.add_column("mean ± 95% CI", justify="right")
+    for label, key, kind in KPI_ROWS:
+        table.add_row(label, format_kpi(results, key, kind))
+    step_id, share = results.bottleneck
+    table.add_row("Bottleneck", f"{step_id} ({percent(share, 0)} of the time)")
+    for key in sorted(k for k in results.line_values[0] if k.startswith("material_yield.")):
+        table.add_row(f"Material yield: {key.split('.', 1)[1]}",
+                      pct_with_ci(results.kpi(key)))
+    return table
+
+
+def step_table(results: LineResults) -> Table:
+    """Per step: machines, utilization, state bar, yield, scrap, OEE, bottleneck share."""
+    table = Table(show_edge=False, title="Steps (flow order)", title_justify="left")
+    for name, justify in (("step", "left"), ("process", "left"), ("mach.", "right"),
+                          ("cap./h", "right"), ("util.", "right"), ("states", "left"),
+                          ("yield", "right"), ("scrap", "right"), ("OEE", "right"),
+                          ("bottleneck", "right")):
+        table.add_column(name, justify=justify, no_wrap=name in ("states", "step"))
+    top, _ = results.bottleneck
+    for step_id in results.flow.order:
+        shares = {s: results.step(step_id, f"states.{s}").mean or 0.0 for s in STATE_MARKS}
+        bar = Text()
+        for text, style in state_bar(shares):
+            bar.append(text, style=style)
+        share = results.step(step_id, "bottleneck_share").mean
+        mark = Text(percent(share, 0))
+        if step_id == top:
+            mark = Text(f"◆ {percent(share, 0)}", style="bold red")
+        table.add_row(
+            Text(step_id, style="bold" if step_id == top else ""),
+            results.spec.process_of(step_id),
+            str(results.spec.steps[step_id].machines),
+            number(results.capacities[step_id].good_per_h),
+            percent(results.step(step_id, "utilization").mean),
+            bar,
+            percent(results.step(step_id, "yield").mean, 2),
+            number(results.step(step_id, "scrapped").mean),
+            percent(results.step(step_id, "oee").mean),
+            mark,
+        )
+    return table
+
+
+def legend() -> Text:
+    text = Text("states: ")
+    for state, mark in STATE_MARKS.items():
+        if state == "off_shift":
+            continue
+        text.append(mark * 2, style=STATE_STYLES[state])
+        text.append(f" {state}  ")
+    text.append("\n◆ = bottleneck (active-period method: share of time the step is the "
+                "momentary bottleneck). cap./h = nameplate good units/h the step could "
+                "support alone. scrap = units per run window.", style="dim")
+    return text
+
+
+def caveats(results: LineResults) -> list[Text]:
+    notes = []
+    if results.replications < 2:
+        notes.append(Text("Only 1 replication: no confidence interval. One run is an "
+                          "anecdote; use --replications 5 or more.", style="bold yellow"))
+    return notes
+
+
+def run_summary(results: LineResults) -> list:
+    """Everything ``fabsim run`` prints, as rich renderables in order."""
+    return [header("run", [results], results.seed), "", kpi_table(results), "",
+            step_table(results), legend(), *caveats(results)]

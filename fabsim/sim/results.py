@@ -1,0 +1,57 @@
+"""What one replication returns: plain numbers, cheap to pickle and compare.
+
+Example:
+    >>> r = ReplicationResult(replication=0, seed=1, warmup_h=0.0, horizon_h=1.0)
+    >>> r.finished
+    0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class StepResult:
+    """One step over the statistics window (sums over its machines)."""
+
+    machines: int
+    states: dict[str, float]  # machine-hours per state
+    cycles: int
+    started: int  # recipe units taken in
+    made: int  # output units made, good or not
+    good: int
+    scrapped: int  # failed by the step's yield
+    detected: int  # scrapped because a latent defect was found
+    defects_made: int
+    mean_fill: float  # mean recipe units per cycle (batch fill)
+    wip: float  # time-average units inside the step's machines
+    bottleneck_share: float
+    mean_active_period_h: float
+
+
+@dataclass
+class BufferResult:
+    """One buffer over the statistics window."""
+
+    capacity: float
+    mean_level: float
+    max_level: int
+    final_level: int
+
+
+@dataclass
+class ReplicationResult:
+    """Everything measured in one replication of one line."""
+
+    replication: int
+    seed: int
+    warmup_h: float
+    horizon_h: float
+    finished: int = 0  # good product units leaving the line
+    escaped: dict[str, int] = field(default_factory=dict)  # of those, carrying a defect
+    chain_started: int = 0  # units started by the first step of the unit chain
+    chain_wip: float = 0.0  # time-average units between chain start and finish
+    steps: dict[str, StepResult] = field(default_factory=dict)
+    buffers: dict[str, BufferResult] = field(default_factory=dict)
+    events: int = 0  # SimPy events scheduled (a cost measure, not a statistic)

@@ -1,0 +1,327 @@
+"""The spec format as pydantic models: what a planner may write in a line file.
+
+Field names are the planner's words. Durations are stored in hours, energy in
+kWh (see :mod:`fabsim.spec.units`). Unknown keys are errors, so a typo never
+passes silently.
+
+Example:
+    >>> step = Step.model_validate({"makes": {"roll": 1}, "cycle": "50 min"})
+    >>> step.cycle.mean_hours
+    0.8333333333333334
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    model_validator,
+)
+
+from fabsim.spec.units import parse_quantity
+
+_DURATION_SCHEMA = {
+    "type": "string",
+    "description": "A duration with its unit, e.g. '45 s', '20 min', '2.5 h', '14 d', "
+    "or an expression such as '1500 m / (35 m/min)'.",
+    "examples": ["45 s", "20 min", "2.5 h"],
+}
+
+Duration = Annotated[
+    float,
+    BeforeValidator(lambda v: parse_quantity(v, "duration")),
+    WithJsonSchema(_DURATION_SCHEMA),
+]
+"""A non-negative duration in hours, written with a unit."""
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise ValueError(f"must be longer than zero, got {value * 3600:g} s")
+    return value
+
+
+def _non_negative(value: float) -> float:
+    if value < 0:
+        raise ValueError(f"must not be negative, got {value * 3600:g} s")
+    return value
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+NonNegativeDuration = Annotated[Duration, AfterValidator(_non_negative)]
+
+Energy = Annotated[
+    float,
+    BeforeValidator(lambda v: parse_quantity(v, "energy")),
+    WithJsonSchema({"type": "string", "description": "An energy, e.g. '0.222 kWh'."}),
+]
+
+
+def _probability(low_open: bool):
+    def check(value: float) -> float:
+        if not math.isfinite(value) or value > 1 or value < 0 or (low_open and value == 0):
+            interval = "(0, 1]" if low_open else "[0, 1]"
+            raise ValueError(f"must be in {interval}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+Yield = Annotated[float, _probability(low_open=True)]
+Probability = Annotated[float, _probability(low_open=False)]
+
+Count = Annotated[int, Field(ge=1, le=10**9)]
+ItemName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][\w\-]*$")]
+
+
+class SpecModel(BaseModel):
+    """Base for every spec block: unknown keys are errors; models are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- distributions of cycle, setup and repair times -------------------------
+
+
+class Constant(SpecModel):
+    """Always the same duration: ``{dist: constant, value: 60 s}`` or just ``60 s``."""
+
+    dist: Literal["constant"]
+    value: NonNegativeDuration
+
+    @property
+    def mean_hours(self) -> float:
+        return self.value
+
+
+class Exponential(SpecModel):
+    """Memoryless durations with the given mean (cv = 1)."""
+
+    dist: Literal["exponential"]
+    mean: PositiveDuration
+
+    @property
+    def mean_hours(self) -> float:
+        return self.mean
+
+
+class Normal(SpecModel):
+    """Normal durations truncated at zero (negative draws are drawn again)."""
+
+    dist: Literal["normal"]
+    mean: PositiveDuration
+    sd: NonNegativeDuration
+
+    @property
+    def mean_hours(self) -> float:
+        return self.mean
+
+
+class Lognormal(SpecModel):
+    """Right-skewed durations given by their mean and coefficient of variation."""
+
+    dist: Literal["lognormal"]
+    mean: PositiveDuration
+    cv: Annotated[float, Field(ge=0, le=10)]
+
+    @property
+    def mean_hours(self) -> float:
+        return self.mean
+
+
+class Triangular(SpecModel):
+    """Durations between ``low`` and ``high``, most often ``mode``."""
+
+    dist: Literal["triangular"]
+    low: NonNegativeDuration
+    mode: NonNegativeDuration
+    high: NonNegativeDuration
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError("needs low <= mode <= high and low < high")
+        return self
+
+    @property
+    def mean_hours(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+
+class Uniform(SpecModel):
+    """Durations equally likely anywhere between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
+    low: NonNegativeDuration
+    high: NonNegativeDuration
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low < self.high:
+            raise ValueError("needs low < high")
+        return self
+
+    @property
+    def mean_hours(self) -> float:
+        return (self.low + self.high) / 2
+
+
+class Empirical(SpecModel):
+    """Durations drawn with equal probability from observed ``values``."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[NonNegativeDuration], Field(min_length=1, max_length=100_000)]
+
+    @property
+    def mean_hours(self) -> float:
+        return sum(self.values) / len(self.values)
+
+
+DISTRIBUTIONS = ("constant", "exponential", "normal", "lognormal", "triangular", "uniform", "empirical")
+
+
+def _constant_shorthand(value: object) -> object:
+    # "60 s" is the planner's way of writing {dist: constant, value: 60 s}.
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return {"dist": "constant", "value": value}
+    return value
+
+
+Distribution = Annotated[
+    Constant | Exponential | Normal | Lognormal | Triangular | Uniform | Empirical,
+    Field(discriminator="dist"),
+    BeforeValidator(_constant_shorthand),
+]
+
+
+# --- step blocks -------------------------------------------------------------
+
+
+class Batch(SpecModel):
+    """A batch vessel: one cycle processes between ``min`` and ``size`` recipe units.
+
+    A cycle starts as soon as ``size`` units wait, or once ``min`` have waited
+    for ``max_wait``. ``min`` defaults to ``size`` (full batches only).
+    """
+
+    size: Count
+    min: Count | None = None
+    max_wait: NonNegativeDuration = 0.0
+
+    @model_validator(mode="after")
+    def _min_within_size(self):
+        if self.min is not None and self.min > self.size:
+            raise ValueError(f"min ({self.min}) must not exceed size ({self.size})")
+        return self
+
+    @property
+    def smallest(self) -> int:
+        return self.size if self.min is None else self.min
+
+
+class Failure(SpecModel):
+    """A failure mode: exponential time to failure counted in operating time."""
+
+    mtbf: PositiveDuration
+    mttr: NonNegativeDuration
+
+    @property
+    def availability(self) -> float:
+        return self.mtbf / (self.mtbf + self.mttr)
+
+
+class Setup(SpecModel):
+    """A changeover of ``time`` after every ``every`` cycles."""
+
+    every: Count
+    time: Distribution
+
+
+class Step(SpecModel):
+    """One process step: its machines turn ``uses`` into ``makes`` every cycle."""
+
+    process: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    uses: dict[ItemName, Count] = Field(default_factory=dict)
+    makes: dict[ItemName, Count]
+    machines: Annotated[int, Field(ge=1, le=100_000)] = 1
+    cycle: Distribution
+    batch: Batch | None = None
+    yield_: Yield = Field(1.0, alias="yield")
+    defects: dict[ItemName, Probability] = Field(default_factory=dict)
+    detects: dict[ItemName, Probability] = Field(default_factory=dict)
+    failures: Annotated[list[Failure], Field(max_length=20)] = Field(default_factory=list)
+    setup: Setup | None = None
+    ranges: dict[str, tuple[object, object]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_output(self):
+        if len(self.makes) != 1:
+            raise ValueError(f"a step makes exactly one item, got {len(self.makes)}")
+        return self
+
+    @property
+    def output(self) -> str:
+        """The item this step makes."""
+        return next(iter(self.makes))
+
+    @property
+    def output_per_unit(self) -> int:
+        """Units of the output made per recipe unit (per cycle without batch)."""
+        return next(iter(self.makes.values()))
+
+    @property
+    def batch_size(self) -> int:
+        return self.batch.size if self.batch else 1
+
+
+class Product(SpecModel):
+    """The finished good and the energy of one unit of it."""
+
+    item: ItemName
+    energy: Energy
+
+    @model_validator(mode="after")
+    def _positive_energy(self):
+        if not self.energy > 0:
+            raise ValueError("energy must be greater than zero")
+        return self
+
+
+class RunSettings(SpecModel):
+    """Default run length; the CLI may override. ``horizon`` is counted after ``warmup``."""
+
+    warmup: NonNegativeDuration = 0.0
+    horizon: PositiveDuration = 30 * 24.0
+    replications: Annotated[int, Field(ge=1, le=1000)] = 10
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
+
+
+class LineSpec(SpecModel):
+    """A whole line: one spec file."""
+
+    line: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=500)] = ""
+    product: Product
+    run: RunSettings = Field(default_factory=RunSettings)
+    buffers: dict[ItemName, Count] = Field(default_factory=dict)
+    steps: Annotated[dict[Annotated[str, Field(pattern=r"^[A-Za-z_][\w\-]*$")], Step],
+                     Field(min_length=1, max_length=500)]
+
+    _source: str = PrivateAttr("")
+
+    @property
+    def source(self) -> str:
+        """The file this spec was read from (empty when built in memory)."""
+        return self._source
+
+    def process_of(self, step_id: str) -> str:
+        """The process tag of a step (its id when no tag is given)."""
+        return self.steps[step_id].process or step_id

@@ -1,0 +1,88 @@
+"""``--set PATH=VALUE``: change any field of a spec before it is validated.
+
+Paths are dotted, relative to the top of the file; list items are numbered
+from 0 (``steps.coating.failures.0.mtbf``). Values are read as YAML, so
+``6`` is a number and ``{dist: exponential, mean: 60 s}`` a mapping. The
+same paths serve sweeps.
+
+Example:
+    >>> data = {"steps": {"stacking": {"machines": 4}}}
+    >>> apply_override(data, "steps.stacking.machines=6")
+    ('steps', 'stacking', 'machines')
+    >>> data["steps"]["stacking"]["machines"]
+    6
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import yaml
+
+from fabsim.spec.errors import Problem, SpecError
+
+
+def parse_override(text: str) -> tuple[tuple, object]:
+    """Split ``PATH=VALUE`` into a path tuple and a YAML-parsed value."""
+    source = f"--set {text}"
+    if "=" not in text:
+        raise SpecError([Problem(source, None, "", "expected PATH=VALUE, "
+                                 "e.g. steps.stacking.machines=6")])
+    path_text, value_text = text.split("=", 1)
+    path_text = path_text.strip()
+    if not path_text or any(not part for part in path_text.split(".")):
+        raise SpecError([Problem(source, None, "", f"{path_text!r} is not a field path")])
+    try:
+        value = yaml.safe_load(value_text) if value_text.strip() else ""
+    except yaml.YAMLError:
+        value = value_text
+    path = tuple(int(p) if p.isdigit() else p for p in path_text.split("."))
+    return path, value
+
+
+def apply_override(data: object, text: str) -> tuple:
+    """Apply one ``PATH=VALUE`` to raw spec data in place; return the path.
+
+    Every container on the path must already exist (a misspelt step is an
+    error, not a new step); the last key may be new.
+    """
+    path, value = parse_override(text)
+    source = f"--set {text}"
+    node = data
+    for depth, key in enumerate(path[:-1]):
+        node = _child(node, key, path[: depth + 1], source)
+    last = path[-1]
+    if isinstance(node, dict):
+        node[last if not isinstance(last, int) else str(last)] = value
+    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+        node[last] = value
+    else:
+        where = ".".join(map(str, path[:-1]))
+        raise SpecError([Problem(source, None, ".".join(map(str, path)),
+                                 f"cannot set a field inside {where}: it is "
+                                 f"{_kind(node)}, not a mapping")])
+    return path
+
+
+def _child(node: object, key, path: tuple, source: str) -> object:
+    dotted = ".".join(map(str, path))
+    if isinstance(node, dict):
+        if key in node:
+            return node[key]
+        if str(key) in node:
+            return node[str(key)]
+        hint = difflib.get_close_matches(str(key), [str(k) for k in node], n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise SpecError([Problem(source, None, dotted, f"no such field{suggestion}")])
+    if isinstance(node, list):
+        if isinstance(key, int) and key < len(node):
+            return node[key]
+        raise SpecError([Problem(source, None, dotted,
+                                 f"no item {key} in a list of {len(node)}")])
+    raise SpecError([Problem(source, None, dotted, f"cannot go inside {_kind(node)}")])
+
+
+def _kind(node: object) -> str:
+    if isinstance(node, str):
+        return f"the value {node!r}"
+    return f"a {type(node).__name__}"
