@@ -102,7 +102,7 @@ class LineModel:
         """Simulate warm-up plus ``horizon`` hours."""
         end = self.warmup + horizon
         self.env.run(until=end)
-        if self.env.peek() == float("inf"):
+        if all(m.waiting_on is not None and not m.timed for m in self.machines):
             raise LineDeadlock(self._deadlock_report())
         for machine in self.machines:
             machine.account(end)

@@ -70,7 +70,7 @@ class Machine:
 
     __slots__ = (
         "model", "step_id", "index", "counters", "acc", "acc_until", "plan_start", "plan",
-        "wake", "waiting_on", "need",
+        "wake", "waiting_on", "need", "timed",
     )
 
     def __init__(self, model, step_id: str, index: int, counters: StepCounters):
@@ -85,6 +85,7 @@ class Machine:
         self.wake = None
         self.waiting_on = None
         self.need = 0
+        self.timed = False  # waiting with a batch timer that will end the wait
 
     def account(self, until: float) -> None:
         """Add the time up to ``until`` to the states of the current plan."""
@@ -203,7 +204,7 @@ def operate(machine: Machine, config: StepConfig, streams: dict):
             counters.active -= 1
             if counters.active == machines - 1:
                 station.close_at(now, meter)
-            machine.waiting_on, machine.need = short, need
+            machine.waiting_on, machine.need, machine.timed = short, need, timer is not None
             machine.wake = wake = env.event()
             short.getters.append(machine)
             if timer is None:
@@ -303,7 +304,7 @@ def operate(machine: Machine, config: StepConfig, streams: dict):
                 counters.active -= 1
                 if counters.active == machines - 1:
                     station.close_at(now, meter)
-                machine.waiting_on, machine.need = out, good
+                machine.waiting_on, machine.need, machine.timed = out, good, False
                 machine.wake = wake = env.event()
                 out.putters.append(machine)
                 yield wake

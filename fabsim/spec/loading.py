@@ -195,16 +195,18 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
         problems.append(origins.problem(("product", "item"), f"the product {product!r} is used "
                                         f"by step {flow.users[product][0]!r}; the product "
                                         "must be the last item of the line"))
+    suggested: set[str] = set()  # a typo shows once, as "used but never made"
     for item, users in flow.users.items():
         if item not in flow.makers:
             hint = difflib.get_close_matches(item, sorted(flow.makers), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            suggested.update(hint)
             for user in users:
                 problems.append(origins.problem(("steps", user, "uses", item),
                                                 f"item {item!r} is used but no step makes "
                                                 f"it{suggestion}"))
     for item, makers in flow.makers.items():
-        if item not in flow.users and item != product:
+        if item not in flow.users and item != product and item not in suggested:
             for maker in makers:
                 problems.append(origins.problem(("steps", maker, "makes", item),
                                                 f"item {item!r} is made but no step uses it "

@@ -1,0 +1,28 @@
+"""Shared helpers: build specs from YAML text and run them quickly."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from fabsim.analysis.line_results import LineResults
+from fabsim.experiment.replications import run_replications
+from fabsim.spec import load_spec_text
+
+
+def spec_from(yaml_text: str, overrides=()):
+    """A validated spec from an indented YAML literal."""
+    return load_spec_text(textwrap.dedent(yaml_text), "test.yaml", overrides)
+
+
+def simulate_text(yaml_text: str, replications: int = 10, seed: int = 1, workers: int = 1,
+                  **kwargs) -> LineResults:
+    spec = spec_from(yaml_text)
+    runs = run_replications(spec, replications, seed, workers=workers, **kwargs)
+    return LineResults(spec, runs, seed)
+
+
+@pytest.fixture
+def three_step_path() -> str:
+    return "process_specs/examples/three_step.yaml"

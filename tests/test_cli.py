@@ -1,0 +1,98 @@
+"""The commands as users run them: JSON contract, exports, determinism, schema."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+from tests.test_bad_input import fabsim
+
+THREE_STEP = "process_specs/examples/three_step.yaml"
+
+
+def run_json(*args: str) -> tuple[str, dict]:
+    result = fabsim("run", THREE_STEP, "--json", *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout, json.loads(result.stdout)
+
+
+def test_json_output_is_one_object_with_the_documented_fields():
+    text, data = run_json("-n", "3", "--horizon", "2 d", "--warmup", "4 h")
+    assert set(data) >= {"line", "seed", "replications", "warmup_h", "horizon_h", "kpis",
+                         "steps", "buffers"}
+    assert data["replications"] == 3 and data["horizon_h"] == 48.0 and data["warmup_h"] == 4.0
+    for kpi in ("good_rate_per_h", "gwh_per_year", "overall_yield", "rolled_throughput_yield",
+                "wip", "lead_time_h", "escaped_ppm"):
+        statistic = data["kpis"][kpi]
+        assert set(statistic) == {"mean", "ci95"}
+        low, high = statistic["ci95"]
+        assert low <= statistic["mean"] <= high
+    for step in data["steps"].values():
+        assert set(step) >= {"utilization", "states", "made", "scrapped", "yield", "oee",
+                             "bottleneck_share"}
+        assert set(step["states"]) == {"busy", "starved", "blocked", "down", "setup",
+                                       "off_shift"}
+        assert abs(sum(s["mean"] for s in step["states"].values()) - 1) < 1e-9
+    assert set(data["buffers"]["sheet"]) == {"mean_level", "max_level", "capacity"}
+    assert data["buffers"]["sheet"]["capacity"] == 4000
+
+
+def test_same_seed_gives_byte_identical_json_with_one_and_two_workers():
+    one, _ = run_json("-n", "4", "--seed", "7", "--workers", "1", "--horizon", "2 d")
+    two, _ = run_json("-n", "4", "--seed", "7", "--workers", "2", "--horizon", "2 d")
+    assert one == two
+    other, _ = run_json("-n", "4", "--seed", "8", "--workers", "2", "--horizon", "2 d")
+    assert other != one
+
+
+def test_out_writes_summary_and_tables(tmp_path):
+    out = tmp_path / "results"
+    result = fabsim("run", THREE_STEP, "-n", "2", "--horizon", "1 d", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["replications.csv", "steps.csv",
+                                                      "summary.json"]
+    summary = json.loads((out / "summary.json").read_text())
+    rows = list(csv.DictReader((out / "replications.csv").open()))
+    assert len(rows) == 2
+    mean = sum(float(r["good_rate_per_h"]) for r in rows) / 2
+    assert abs(mean - summary["kpis"]["good_rate_per_h"]["mean"]) < 1e-9
+    steps = list(csv.DictReader((out / "steps.csv").open()))
+    assert len(steps) == 2 * 3
+    assert "Good units/h" in result.stdout
+
+
+def test_summary_names_what_was_run_and_the_bottleneck():
+    result = fabsim("run", "three_step", "-n", "3", "--horizon", "1 d", "--seed", "4")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first == "fabsim run · three_step · 3 replications · 1 d after 1 d warm-up · seed 4"
+    assert "◆" in result.stdout and "Bottleneck" in result.stdout
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_single_replication_warns_that_there_is_no_interval():
+    result = fabsim("run", "three_step", "-n", "1", "--horizon", "1 d")
+    assert result.returncode == 0
+    assert "Only 1 replication: no confidence interval." in result.stdout
+
+
+def test_schema_lists_every_distribution_and_field():
+    result = fabsim("schema")
+    schema = json.loads(result.stdout)
+    text = json.dumps(schema)
+    for dist in ("constant", "exponential", "normal", "lognormal", "triangular", "uniform",
+                 "empirical"):
+        assert f'"{dist}"' in text
+    step = schema["$defs"]["Step"]["properties"]
+    assert {"uses", "makes", "machines", "cycle", "batch", "yield", "defects", "detects",
+            "failures", "setup", "ranges"} <= set(step)
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = ("import sys, fabsim.cli; "
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'dask', 'scipy') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]"
