@@ -26,9 +26,15 @@ def load_spec(path: str, overrides: Sequence[str] = ()) -> LineSpec:
     return _load_spec(path, overrides)
 
 
-def simulate(spec: LineSpec | str, replications: int | None = None, seed: int | None = None,
-             horizon: float | None = None, warmup: float | None = None,
-             workers: int | None = None, progress: Progress | None = None) -> LineResults:
+def simulate(
+    spec: LineSpec | str,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> LineResults:
     """Run ``replications`` of a line and return its :class:`LineResults`.
 
     ``horizon`` and ``warmup`` are in hours (default: the spec's ``run``

@@ -27,19 +27,32 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 Spec = Annotated[str, typer.Argument(help="Spec file, or the name of a shipped line.")]
-Replications = Annotated[int | None, typer.Option(
-    "--replications", "-n", help="Independent replications (default: the spec's run block).")]
+Replications = Annotated[
+    int | None,
+    typer.Option(
+        "--replications", "-n", help="Independent replications (default: the spec's run block)."
+    ),
+]
 Seed = Annotated[int | None, typer.Option(help="Run seed (default: the spec's, else 1).")]
-Horizon = Annotated[str | None, typer.Option(
-    help="Statistics window after warm-up, e.g. '30 d' (default: the spec's).")]
+Horizon = Annotated[
+    str | None,
+    typer.Option(help="Statistics window after warm-up, e.g. '30 d' (default: the spec's)."),
+]
 Warmup = Annotated[str | None, typer.Option(help="Warm-up before statistics, e.g. '2 d'.")]
-Sets = Annotated[list[str] | None, typer.Option(
-    "--set", help="Override a field: PATH=VALUE, e.g. steps.stacking.machines=6. Repeatable.")]
-Workers = Annotated[int | None, typer.Option(
-    help="Local processes for replications (default: all cores).")]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Override a field: PATH=VALUE, e.g. steps.stacking.machines=6. Repeatable."
+    ),
+]
+Workers = Annotated[
+    int | None, typer.Option(help="Local processes for replications (default: all cores).")
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, only.")]
-Out = Annotated[str | None, typer.Option(
-    help="Write summary.json, replications.csv and steps.csv into this directory.")]
+Out = Annotated[
+    str | None,
+    typer.Option(help="Write summary.json, replications.csv and steps.csv into this directory."),
+]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -62,8 +75,9 @@ def _hours(option: str, value: str | None) -> float | None:
 
 
 @app.command()
-def validate(specs: Annotated[list[str], typer.Argument(help="Spec files to check.")],
-             sets: Sets = None) -> None:
+def validate(
+    specs: Annotated[list[str], typer.Argument(help="Spec files to check.")], sets: Sets = None
+) -> None:
     """Check spec files: print OK per file, or every problem; exit 2 on any."""
     from fabsim.spec import SpecError, load_spec
 
@@ -91,14 +105,31 @@ def schema() -> None:
 
 
 @app.command()
-def run(spec: Spec, replications: Replications = None, seed: Seed = None,
-        horizon: Horizon = None, warmup: Warmup = None, sets: Sets = None,
-        workers: Workers = None, as_json: AsJson = False, out: Out = None) -> None:
+def run(
+    spec: Spec,
+    replications: Replications = None,
+    seed: Seed = None,
+    horizon: Horizon = None,
+    warmup: Warmup = None,
+    sets: Sets = None,
+    workers: Workers = None,
+    as_json: AsJson = False,
+    out: Out = None,
+) -> None:
     """Run one line: KPIs with 95% CIs, steps, bottleneck."""
     from fabsim.commands import run_command
 
-    run_command(spec, replications, seed, _hours("horizon", horizon), _hours("warmup", warmup),
-                sets or [], workers, as_json, out)
+    run_command(
+        spec,
+        replications,
+        seed,
+        _hours("horizon", horizon),
+        _hours("warmup", warmup),
+        sets or [],
+        workers,
+        as_json,
+        out,
+    )
 
 
 def main() -> None:

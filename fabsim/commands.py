@@ -47,9 +47,14 @@ def progress_bar(total: int, label: str):
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=_stderr_console(),
-                  transient=True) as progress:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_stderr_console(),
+        transient=True,
+    ) as progress:
         task = progress.add_task(label, total=total)
         yield lambda _result: progress.advance(task)
 
@@ -70,15 +75,18 @@ def simulate_lines(names: list[str], replications, seed, horizon, warmup, sets, 
         run_seed = spec.run.seed if seed is None else seed
         with progress_bar(count, spec.line) as advance:
             try:
-                results.append(simulate(spec, count, run_seed, horizon, warmup, workers,
-                                        progress=advance))
+                results.append(
+                    simulate(spec, count, run_seed, horizon, warmup, workers, progress=advance)
+                )
             except LineDeadlock as error:
                 print(f"{spec.source}: {error}", file=sys.stderr)
                 raise typer.Exit(EXIT_BAD_INPUT) from None
             except KeyboardInterrupt:
                 done = ", ".join(r.name for r in results) or "nothing"
-                print(f"interrupted while running {spec.line!r}; finished: {done}; "
-                      "no files written", file=sys.stderr)
+                print(
+                    f"interrupted while running {spec.line!r}; finished: {done}; no files written",
+                    file=sys.stderr,
+                )
                 raise typer.Exit(EXIT_INTERRUPTED) from None
     return results
 
@@ -88,11 +96,14 @@ def run_command(spec, replications, seed, horizon, warmup, sets, workers, as_jso
     (results,) = simulate_lines([spec], replications, seed, horizon, warmup, sets, workers)
     summary = results.to_dict()
     if out:
-        write_outputs(out, {
-            "summary.json": to_json(summary),
-            "replications.csv": results.replications_frame().to_csv(index=False),
-            "steps.csv": results.steps_frame().to_csv(index=False),
-        })
+        write_outputs(
+            out,
+            {
+                "summary.json": to_json(summary),
+                "replications.csv": results.replications_frame().to_csv(index=False),
+                "steps.csv": results.steps_frame().to_csv(index=False),
+            },
+        )
     if as_json:
         sys.stdout.write(to_json(summary))
         return

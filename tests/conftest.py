@@ -16,8 +16,9 @@ def spec_from(yaml_text: str, overrides=()):
     return load_spec_text(textwrap.dedent(yaml_text), "test.yaml", overrides)
 
 
-def simulate_text(yaml_text: str, replications: int = 10, seed: int = 1, workers: int = 1,
-                  **kwargs) -> LineResults:
+def simulate_text(
+    yaml_text: str, replications: int = 10, seed: int = 1, workers: int = 1, **kwargs
+) -> LineResults:
     spec = spec_from(yaml_text)
     runs = run_replications(spec, replications, seed, workers=workers, **kwargs)
     return LineResults(spec, runs, seed)

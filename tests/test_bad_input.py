@@ -31,8 +31,9 @@ GOOD = textwrap.dedent("""\
 
 
 def fabsim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fabsim", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "fabsim", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def check_rejected(path: str, expected: str, *args: str) -> None:
@@ -44,35 +45,71 @@ def check_rejected(path: str, expected: str, *args: str) -> None:
 
 CASES = [
     # (name, text change, expected message after "FILE:")
-    ("yield_above_one", ("yield: 0.98", "yield: 1.5"),
-     "12: steps.stacking.yield: must be in (0, 1], got 1.5"),
-    ("yield_zero", ("yield: 0.98", "yield: 0"),
-     "12: steps.stacking.yield: must be in (0, 1], got 0"),
-    ("unknown_field", ("yield: 0.98", "yeild: 0.98"),
-     "12: steps.stacking.yeild: unknown field (did you mean 'yield'?)"),
-    ("wrong_unit", ("mtbf: 40 h", "mtbf: 5 m"),
-     "13: steps.stacking.failures.0.mtbf: wrong unit: expected a duration such as '45 s', "
-     "'20 min' or '2.5 h', got '5 m' which is a length"),
-    ("number_without_unit", ("cycle: 60 s", "cycle: 60"),
-     "11: steps.stacking.cycle.value: a number needs a unit: expected a duration such as "
-     "'45 s', '20 min' or '2.5 h', got 60"),
-    ("negative_time", ("cycle: 25 min", "cycle: -25 min"),
-     "18: steps.press.cycle.value: must not be negative, got -1500 s"),
-    ("used_never_made", ("uses: {stack: 1}", "uses: {stak: 1}"),
-     "15: steps.press.uses.stak: item 'stak' is used but no step makes it "
-     "(did you mean 'stack'?)"),
-    ("batch_min_above_size", ("min: 10", "min: 30"),
-     "17: steps.press.batch: min (30) must not exceed size (20)"),
-    ("missing_field", ("    cycle: 25 min\n", ""),
-     "14: steps.press.cycle: required field is missing"),
-    ("unknown_distribution", ("cycle: 60 s", "cycle: {dist: gamma, mean: 60 s}"),
-     "11: steps.stacking.cycle: unknown distribution 'gamma'; expected one of: constant, "
-     "exponential, normal, lognormal, triangular, uniform, empirical"),
-    ("whole_number", ("machines: 2", "machines: two"),
-     "10: steps.stacking.machines: expected a whole number, got 'two'"),
-    ("buffer_too_small", ("stack: 40", "stack: 5"),
-     "5: buffers.stack: capacity 5 is less than the 10 that step 'press' takes per cycle; "
-     "the line would stop for good"),
+    (
+        "yield_above_one",
+        ("yield: 0.98", "yield: 1.5"),
+        "12: steps.stacking.yield: must be in (0, 1], got 1.5",
+    ),
+    (
+        "yield_zero",
+        ("yield: 0.98", "yield: 0"),
+        "12: steps.stacking.yield: must be in (0, 1], got 0",
+    ),
+    (
+        "unknown_field",
+        ("yield: 0.98", "yeild: 0.98"),
+        "12: steps.stacking.yeild: unknown field (did you mean 'yield'?)",
+    ),
+    (
+        "wrong_unit",
+        ("mtbf: 40 h", "mtbf: 5 m"),
+        "13: steps.stacking.failures.0.mtbf: wrong unit: expected a duration such as '45 s', "
+        "'20 min' or '2.5 h', got '5 m' which is a length",
+    ),
+    (
+        "number_without_unit",
+        ("cycle: 60 s", "cycle: 60"),
+        "11: steps.stacking.cycle.value: a number needs a unit: expected a duration such as "
+        "'45 s', '20 min' or '2.5 h', got 60",
+    ),
+    (
+        "negative_time",
+        ("cycle: 25 min", "cycle: -25 min"),
+        "18: steps.press.cycle.value: must not be negative, got -1500 s",
+    ),
+    (
+        "used_never_made",
+        ("uses: {stack: 1}", "uses: {stak: 1}"),
+        "15: steps.press.uses.stak: item 'stak' is used but no step makes it "
+        "(did you mean 'stack'?)",
+    ),
+    (
+        "batch_min_above_size",
+        ("min: 10", "min: 30"),
+        "17: steps.press.batch: min (30) must not exceed size (20)",
+    ),
+    (
+        "missing_field",
+        ("    cycle: 25 min\n", ""),
+        "14: steps.press.cycle: required field is missing",
+    ),
+    (
+        "unknown_distribution",
+        ("cycle: 60 s", "cycle: {dist: gamma, mean: 60 s}"),
+        "11: steps.stacking.cycle: unknown distribution 'gamma'; expected one of: constant, "
+        "exponential, normal, lognormal, triangular, uniform, empirical",
+    ),
+    (
+        "whole_number",
+        ("machines: 2", "machines: two"),
+        "10: steps.stacking.machines: expected a whole number, got 'two'",
+    ),
+    (
+        "buffer_too_small",
+        ("stack: 40", "stack: 5"),
+        "5: buffers.stack: capacity 5 is less than the 10 that step 'press' takes per cycle; "
+        "the line would stop for good",
+    ),
 ]
 
 
@@ -104,14 +141,18 @@ def test_cycle_in_flow(tmp_path):
 
 def test_cycle_between_intermediate_items(tmp_path):
     path = tmp_path / "loop.yaml"
-    text = GOOD.replace("makes: {stack: 1}\n    machines: 2",
-                        "uses: {part: 1}\n    makes: {stack: 1}\n    machines: 2")
+    text = GOOD.replace(
+        "makes: {stack: 1}\n    machines: 2",
+        "uses: {part: 1}\n    makes: {stack: 1}\n    machines: 2",
+    )
     text += "  back:\n    uses: {stack: 1}\n    makes: {part: 1}\n    cycle: 1 s\n"
     path.write_text(text)
     result = fabsim("validate", str(path))
     assert result.returncode == 2
-    assert result.stderr.strip().endswith(
-        "the flow has a cycle: back -> stacking -> back") or "the flow has a cycle" in result.stderr
+    assert (
+        result.stderr.strip().endswith("the flow has a cycle: back -> stacking -> back")
+        or "the flow has a cycle" in result.stderr
+    )
     line = text.splitlines().index("    uses: {part: 1}") + 1
     assert f"{path}:{line}: steps.stacking.uses: the flow has a cycle: " in result.stderr
 
@@ -133,32 +174,37 @@ def test_yaml_syntax_error(tmp_path):
 def test_empty_file(tmp_path):
     path = tmp_path / "empty.yaml"
     path.write_text("")
-    check_rejected(str(path), f"{path}:1: the file is empty; a spec needs 'line', "
-                   "'product' and 'steps'")
+    check_rejected(
+        str(path), f"{path}:1: the file is empty; a spec needs 'line', 'product' and 'steps'"
+    )
 
 
 def test_duplicate_key(tmp_path):
     path = tmp_path / "dup.yaml"
     path.write_text(GOOD.replace("    machines: 2\n", "    machines: 2\n    machines: 3\n"))
-    check_rejected(str(path), f"{path}:11: steps.stacking.machines: duplicate key "
-                   "(first written on line 10)")
+    check_rejected(
+        str(path), f"{path}:11: steps.stacking.machines: duplicate key (first written on line 10)"
+    )
 
 
 def test_override_gets_the_same_message():
-    result = fabsim("validate", "process_specs/examples/three_step.yaml",
-                    "--set", "steps.stacking.yield=1.5")
+    result = fabsim(
+        "validate", "process_specs/examples/three_step.yaml", "--set", "steps.stacking.yield=1.5"
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "--set steps.stacking.yield=1.5: steps.stacking.yield: must be in (0, 1], got 1.5")
+        "--set steps.stacking.yield=1.5: steps.stacking.yield: must be in (0, 1], got 1.5"
+    )
 
 
 def test_override_of_a_misspelt_step():
-    result = fabsim("validate", "process_specs/examples/three_step.yaml",
-                    "--set", "steps.stakcing.machines=3")
+    result = fabsim(
+        "validate", "process_specs/examples/three_step.yaml", "--set", "steps.stakcing.machines=3"
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "--set steps.stakcing.machines=3: steps.stakcing: no such field (did you mean "
-        "'stacking'?)")
+        "--set steps.stakcing.machines=3: steps.stakcing: no such field (did you mean 'stacking'?)"
+    )
 
 
 def test_run_with_bad_spec_writes_nothing(tmp_path):
@@ -176,4 +222,5 @@ def test_bad_horizon_option():
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "--horizon 5 m: wrong unit: expected a duration such as '45 s', '20 min' or '2.5 h', "
-        "got '5 m' which is a length")
+        "got '5 m' which is a length"
+    )

@@ -20,20 +20,41 @@ def run_json(*args: str) -> tuple[str, dict]:
 
 def test_json_output_is_one_object_with_the_documented_fields():
     text, data = run_json("-n", "3", "--horizon", "2 d", "--warmup", "4 h")
-    assert set(data) >= {"line", "seed", "replications", "warmup_h", "horizon_h", "kpis",
-                         "steps", "buffers"}
+    assert set(data) >= {
+        "line",
+        "seed",
+        "replications",
+        "warmup_h",
+        "horizon_h",
+        "kpis",
+        "steps",
+        "buffers",
+    }
     assert data["replications"] == 3 and data["horizon_h"] == 48.0 and data["warmup_h"] == 4.0
-    for kpi in ("good_rate_per_h", "gwh_per_year", "overall_yield", "rolled_throughput_yield",
-                "wip", "lead_time_h", "escaped_ppm"):
+    for kpi in (
+        "good_rate_per_h",
+        "gwh_per_year",
+        "overall_yield",
+        "rolled_throughput_yield",
+        "wip",
+        "lead_time_h",
+        "escaped_ppm",
+    ):
         statistic = data["kpis"][kpi]
         assert set(statistic) == {"mean", "ci95"}
         low, high = statistic["ci95"]
         assert low <= statistic["mean"] <= high
     for step in data["steps"].values():
-        assert set(step) >= {"utilization", "states", "made", "scrapped", "yield", "oee",
-                             "bottleneck_share"}
-        assert set(step["states"]) == {"busy", "starved", "blocked", "down", "setup",
-                                       "off_shift"}
+        assert set(step) >= {
+            "utilization",
+            "states",
+            "made",
+            "scrapped",
+            "yield",
+            "oee",
+            "bottleneck_share",
+        }
+        assert set(step["states"]) == {"busy", "starved", "blocked", "down", "setup", "off_shift"}
         assert abs(sum(s["mean"] for s in step["states"].values()) - 1) < 1e-9
     assert set(data["buffers"]["sheet"]) == {"mean_level", "max_level", "capacity"}
     assert data["buffers"]["sheet"]["capacity"] == 4000
@@ -51,8 +72,11 @@ def test_out_writes_summary_and_tables(tmp_path):
     out = tmp_path / "results"
     result = fabsim("run", THREE_STEP, "-n", "2", "--horizon", "1 d", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["replications.csv", "steps.csv",
-                                                      "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "replications.csv",
+        "steps.csv",
+        "summary.json",
+    ]
     summary = json.loads((out / "summary.json").read_text())
     rows = list(csv.DictReader((out / "replications.csv").open()))
     assert len(rows) == 2
@@ -82,17 +106,37 @@ def test_schema_lists_every_distribution_and_field():
     result = fabsim("schema")
     schema = json.loads(result.stdout)
     text = json.dumps(schema)
-    for dist in ("constant", "exponential", "normal", "lognormal", "triangular", "uniform",
-                 "empirical"):
+    for dist in (
+        "constant",
+        "exponential",
+        "normal",
+        "lognormal",
+        "triangular",
+        "uniform",
+        "empirical",
+    ):
         assert f'"{dist}"' in text
     step = schema["$defs"]["Step"]["properties"]
-    assert {"uses", "makes", "machines", "cycle", "batch", "yield", "defects", "detects",
-            "failures", "setup", "ranges"} <= set(step)
+    assert {
+        "uses",
+        "makes",
+        "machines",
+        "cycle",
+        "batch",
+        "yield",
+        "defects",
+        "detects",
+        "failures",
+        "setup",
+        "ranges",
+    } <= set(step)
 
 
 def test_help_does_not_import_heavy_libraries():
-    code = ("import sys, fabsim.cli; "
-            "print(sorted(m for m in ('pandas', 'matplotlib', 'dask', 'scipy') "
-            "if m in sys.modules))")
+    code = (
+        "import sys, fabsim.cli; "
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'dask', 'scipy') "
+        "if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]"

@@ -55,8 +55,13 @@ def test_state_times_sum_to_the_horizon_for_every_step():
             assert math.isclose(total, step.machines * run.horizon_h, rel_tol=1e-9), step_id
             assert all(step.states[s] >= 0 for s in STATES)
     # The busy line really exercises every state somewhere.
-    seen = {s for run in results.runs for step in run.steps.values()
-            for s, hours in step.states.items() if hours > 0}
+    seen = {
+        s
+        for run in results.runs
+        for step in run.steps.values()
+        for s, hours in step.states.items()
+        if hours > 0
+    }
     assert seen >= {"busy", "starved", "blocked", "down", "setup"}
 
 
@@ -111,7 +116,8 @@ def test_deadlock_is_reported_with_the_waiting_steps():
 
     from fabsim.spec.models import LineSpec
 
-    spec = LineSpec.model_validate(yaml.safe_load("""
+    spec = LineSpec.model_validate(
+        yaml.safe_load("""
         line: deadlock
         product: {item: done, energy: 1 kWh}
         run: {warmup: 0 h, horizon: 10 h}
@@ -119,17 +125,20 @@ def test_deadlock_is_reported_with_the_waiting_steps():
         steps:
           make_a: {makes: {a: 1}, cycle: 1 min}
           assemble: {uses: {a: 4}, makes: {done: 1}, cycle: 1 min}
-        """))
+        """)
+    )
     with pytest.raises(LineDeadlock) as error:
         run_replication(spec, 0, seed=1)
     assert str(error.value) == (
         "the line deadlocked at 0.1 h: every machine waits and none can move again:\n"
         "  make_a[0] blocked: a buffer full (3/3)\n"
-        "  assemble[0] starved: needs 4 a, 3 there")
+        "  assemble[0] starved: needs 4 a, 3 there"
+    )
 
 
 def test_bottleneck_share_follows_the_slowest_step():
-    results = simulate_text("""
+    results = simulate_text(
+        """
         line: bottleneck
         product: {item: c, energy: 1 kWh}
         run: {warmup: 10 h, horizon: 1000 h}
@@ -138,7 +147,9 @@ def test_bottleneck_share_follows_the_slowest_step():
           s1: {makes: {a: 1}, cycle: {dist: exponential, mean: 50 s}}
           s2: {uses: {a: 1}, makes: {b: 1}, cycle: {dist: exponential, mean: 80 s}}
           s3: {uses: {b: 1}, makes: {c: 1}, cycle: {dist: exponential, mean: 50 s}}
-        """, replications=3)
+        """,
+        replications=3,
+    )
     step_id, share = results.bottleneck
     assert step_id == "s2"
     assert share > 0.6

@@ -50,8 +50,11 @@ def step_capacities(spec: LineSpec) -> dict[str, StepCapacity]:
             cycle += step.setup.time.mean_hours / step.setup.every
         downtime_per_busy_hour = sum(f.mttr / f.mtbf for f in step.failures)
         per_cycle = step.batch_size * step.output_per_unit
-        gross = (math.inf if cycle == 0 else
-                 step.machines * per_cycle / (cycle * (1 + downtime_per_busy_hour)))
+        gross = (
+            math.inf
+            if cycle == 0
+            else step.machines * per_cycle / (cycle * (1 + downtime_per_busy_hour))
+        )
         surviving = passes[step_id]
         for later in flow.downstream(step_id):
             surviving *= passes[later]

@@ -21,8 +21,15 @@ from fabsim.spec.models import LineSpec
 HOURS_PER_YEAR = 8760.0
 """Annual energy uses every hour of the year until calendars exist."""
 
-LINE_KPIS = ("good_rate_per_h", "gwh_per_year", "overall_yield", "rolled_throughput_yield",
-             "wip", "lead_time_h", "escaped_ppm")
+LINE_KPIS = (
+    "good_rate_per_h",
+    "gwh_per_year",
+    "overall_yield",
+    "rolled_throughput_yield",
+    "wip",
+    "lead_time_h",
+    "escaped_ppm",
+)
 
 
 def _ratio(top: float, bottom: float) -> float:
@@ -76,7 +83,11 @@ def step_kpis(spec: LineSpec, step_id: str, result: ReplicationResult) -> dict[s
     planned = machine_hours - step.states["off_shift"]
     running = planned - step.states["down"] - step.states["setup"]
     availability = _ratio(running, planned)
-    fill = step.mean_fill / spec_step.batch_size if step.cycles else 0.0
+    # A half-empty batch vessel wastes capacity; a short transfer lot does not
+    # (its time shrinks with it), so only batches count in performance.
+    fill = (
+        (step.mean_fill / spec_step.batch.size if spec_step.batch else 1.0) if step.cycles else 0.0
+    )
     performance = _ratio(step.states["busy"] * fill, running)
     quality = _ratio(step.good, step.made)
     kpis = {

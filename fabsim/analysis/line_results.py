@@ -22,8 +22,19 @@ from fabsim.sim.results import ReplicationResult
 from fabsim.spec.flow import Flow
 from fabsim.spec.models import LineSpec
 
-STEP_JSON = ("utilization", "made", "scrapped", "yield", "oee", "bottleneck_share",
-             "detected", "availability", "performance", "mean_active_period_h", "wip")
+STEP_JSON = (
+    "utilization",
+    "made",
+    "scrapped",
+    "yield",
+    "oee",
+    "bottleneck_share",
+    "detected",
+    "availability",
+    "performance",
+    "mean_active_period_h",
+    "wip",
+)
 
 
 class LineResults:
@@ -87,15 +98,19 @@ class LineResults:
     def to_dict(self) -> dict:
         """The ``--json`` object: every statistic is ``{"mean": x, "ci95": [lo, hi]}``."""
         kpi_names = list(LINE_KPIS) + sorted(
-            {k for v in self.line_values for k in v} - set(LINE_KPIS))
+            {k for v in self.line_values for k in v} - set(LINE_KPIS)
+        )
         steps = {}
         for step_id in self.flow.order:
-            entry = {"process": self.spec.process_of(step_id),
-                     "machines": self.spec.steps[step_id].machines,
-                     "capacity_per_h": self.capacities[step_id].good_per_h}
+            entry = {
+                "process": self.spec.process_of(step_id),
+                "machines": self.spec.steps[step_id].machines,
+                "capacity_per_h": self.capacities[step_id].good_per_h,
+            }
             entry.update({name: self.step(step_id, name).to_dict() for name in STEP_JSON})
-            entry["states"] = {state: self.step(step_id, f"states.{state}").to_dict()
-                               for state in STATES}
+            entry["states"] = {
+                state: self.step(step_id, f"states.{state}").to_dict() for state in STATES
+            }
             steps[step_id] = entry
         buffers = {}
         for item in self.runs[0].buffers:
@@ -123,8 +138,10 @@ class LineResults:
         """One row per replication: the line KPIs (a pandas DataFrame)."""
         import pandas as pd
 
-        rows = [{"replication": run.replication, "seed": run.seed, **values}
-                for run, values in zip(self.runs, self.line_values, strict=True)]
+        rows = [
+            {"replication": run.replication, "seed": run.seed, **values}
+            for run, values in zip(self.runs, self.line_values, strict=True)
+        ]
         return pd.DataFrame(rows)
 
     def steps_frame(self):
@@ -135,8 +152,16 @@ class LineResults:
         for step_id in self.flow.order:
             for run, values in zip(self.runs, self.step_values[step_id], strict=True):
                 raw = run.steps[step_id]
-                rows.append({"replication": run.replication, "step": step_id,
-                             "process": self.spec.process_of(step_id),
-                             "machines": raw.machines, "cycles": raw.cycles,
-                             "started": raw.started, "good": raw.good, **values})
+                rows.append(
+                    {
+                        "replication": run.replication,
+                        "step": step_id,
+                        "process": self.spec.process_of(step_id),
+                        "machines": raw.machines,
+                        "cycles": raw.cycles,
+                        "started": raw.started,
+                        "good": raw.good,
+                        **values,
+                    }
+                )
         return pd.DataFrame(rows)

@@ -55,8 +55,11 @@ def estimate(values, confidence: float = 0.95) -> Estimate:
 
 def paired_difference(a, b, confidence: float = 0.95) -> Estimate:
     """Interval of mean(b - a) over replications paired by index (common random numbers)."""
-    pairs = [(x, y) for x, y in zip(a, b, strict=True)
-             if x is not None and y is not None and not math.isnan(x) and not math.isnan(y)]
+    pairs = [
+        (x, y)
+        for x, y in zip(a, b, strict=True)
+        if x is not None and y is not None and not math.isnan(x) and not math.isnan(y)
+    ]
     return estimate([y - x for x, y in pairs], confidence)
 
 
@@ -88,8 +91,9 @@ def _incomplete_beta(a: float, b: float, x: float) -> float:
         return 0.0
     if x >= 1:
         return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                     + a * math.log(x) + b * math.log1p(-x))
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
     if x < (a + 1) / (a + b + 2):
         return front * _beta_fraction(a, b, x) / a
     return 1 - front * _beta_fraction(b, a, 1 - x) / b

@@ -34,17 +34,23 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_replications(spec: LineSpec, replications: int, seed: int,
-                     horizon: float | None = None, warmup: float | None = None,
-                     workers: int | None = None,
-                     progress: Progress | None = None) -> list[ReplicationResult]:
+def run_replications(
+    spec: LineSpec,
+    replications: int,
+    seed: int,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> list[ReplicationResult]:
     """Simulate ``replications`` runs of ``spec``; results in replication order."""
     tasks = [(spec, r, seed, horizon, warmup) for r in range(replications)]
     return run_tasks(tasks, workers, progress)
 
 
-def run_tasks(tasks: list[tuple], workers: int | None = None,
-              progress: Progress | None = None) -> list[ReplicationResult]:
+def run_tasks(
+    tasks: list[tuple], workers: int | None = None, progress: Progress | None = None
+) -> list[ReplicationResult]:
     """Run ``run_replication(*task)`` for each task; keep the order of ``tasks``."""
     workers = min(workers or default_workers(), len(tasks)) or 1
     results: list[ReplicationResult | None] = [None] * len(tasks)

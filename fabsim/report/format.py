@@ -13,10 +13,22 @@ import math
 
 from fabsim.analysis.stats import Estimate
 
-STATE_MARKS = {"busy": "█", "setup": "▚", "down": "▓", "blocked": "▒", "starved": "░",
-               "off_shift": " "}
-STATE_STYLES = {"busy": "green", "setup": "cyan", "down": "red", "blocked": "magenta",
-                "starved": "yellow", "off_shift": "dim"}
+STATE_MARKS = {
+    "busy": "█",
+    "setup": "▚",
+    "down": "▓",
+    "blocked": "▒",
+    "starved": "░",
+    "off_shift": " ",
+}
+STATE_STYLES = {
+    "busy": "green",
+    "setup": "cyan",
+    "down": "red",
+    "blocked": "magenta",
+    "starved": "yellow",
+    "off_shift": "dim",
+}
 
 
 def number(value: float | None, digits: int = 3) -> str:
@@ -26,7 +38,7 @@ def number(value: float | None, digits: int = 3) -> str:
     if value == 0:
         return "0"
     size = abs(value)
-    if size >= 10 ** digits:
+    if size >= 10**digits:
         return f"{value:,.0f}"
     decimals = max(0, digits - 1 - math.floor(math.log10(size)))
     return f"{value:,.{decimals}f}"
@@ -72,7 +84,7 @@ def state_bar(shares: dict[str, float], width: int = 20) -> list[tuple[str, str]
     exact = {s: shares[s] * width for s in order}
     cells = {s: int(exact[s]) for s in order}
     short = width - sum(cells.values())
-    for s in sorted(order, key=lambda s: exact[s] - cells[s], reverse=True)[:max(short, 0)]:
+    for s in sorted(order, key=lambda s: exact[s] - cells[s], reverse=True)[: max(short, 0)]:
         cells[s] += 1
     return [(STATE_MARKS[s] * cells[s], STATE_STYLES[s]) for s in order if cells[s]]
 

@@ -41,12 +41,15 @@ KPI_ROWS = (
 def header(command: str, results: list[LineResults], seed: int) -> Text:
     """What was run, exactly, so a pasted summary can be reproduced."""
     first = results[0]
-    names = " vs ".join(r.spec.source.rsplit("/", 1)[-1].removesuffix(".yaml") or r.name
-                        for r in results)
+    names = " vs ".join(
+        r.spec.source.rsplit("/", 1)[-1].removesuffix(".yaml") or r.name for r in results
+    )
     text = Text(f"fabsim {command} · ", style="bold")
     text.append(names, style="bold cyan")
-    text.append(f" · {first.replications} replications · {duration(first.horizon_h)} after "
-                f"{duration(first.warmup_h)} warm-up · seed {seed}")
+    text.append(
+        f" · {first.replications} replications · {duration(first.horizon_h)} after "
+        f"{duration(first.warmup_h)} warm-up · seed {seed}"
+    )
     return text
 
 
@@ -65,18 +68,25 @@ def kpi_table(results: LineResults) -> Table:
     step_id, share = results.bottleneck
     table.add_row("Bottleneck", f"{step_id} ({percent(share, 0)} of the time)")
     for key in sorted(k for k in results.line_values[0] if k.startswith("material_yield.")):
-        table.add_row(f"Material yield: {key.split('.', 1)[1]}",
-                      pct_with_ci(results.kpi(key)))
+        table.add_row(f"Material yield: {key.split('.', 1)[1]}", pct_with_ci(results.kpi(key)))
     return table
 
 
 def step_table(results: LineResults) -> Table:
     """Per step: machines, utilization, state bar, yield, scrap, OEE, bottleneck share."""
     table = Table(show_edge=False, title="Steps (flow order)", title_justify="left")
-    for name, justify in (("step", "left"), ("process", "left"), ("mach.", "right"),
-                          ("cap./h", "right"), ("util.", "right"), ("states", "left"),
-                          ("yield", "right"), ("scrap", "right"), ("OEE", "right"),
-                          ("bottleneck", "right")):
+    for name, justify in (
+        ("step", "left"),
+        ("process", "left"),
+        ("mach.", "right"),
+        ("cap./h", "right"),
+        ("util.", "right"),
+        ("states", "left"),
+        ("yield", "right"),
+        ("scrap", "right"),
+        ("OEE", "right"),
+        ("bottleneck", "right"),
+    ):
         table.add_column(name, justify=justify, no_wrap=name in ("states", "step"))
     top, _ = results.bottleneck
     for step_id in results.flow.order:
@@ -110,21 +120,36 @@ def legend() -> Text:
             continue
         text.append(mark * 2, style=STATE_STYLES[state])
         text.append(f" {state}  ")
-    text.append("\n◆ = bottleneck (active-period method: share of time the step is the "
-                "momentary bottleneck). cap./h = nameplate good units/h the step could "
-                "support alone. scrap = units per run window.", style="dim")
+    text.append(
+        "\n◆ = bottleneck (active-period method: share of time the step is the "
+        "momentary bottleneck). cap./h = nameplate good units/h the step could "
+        "support alone. scrap = units per run window.",
+        style="dim",
+    )
     return text
 
 
 def caveats(results: LineResults) -> list[Text]:
     notes = []
     if results.replications < 2:
-        notes.append(Text("Only 1 replication: no confidence interval. One run is an "
-                          "anecdote; use --replications 5 or more.", style="bold yellow"))
+        notes.append(
+            Text(
+                "Only 1 replication: no confidence interval. One run is an "
+                "anecdote; use --replications 5 or more.",
+                style="bold yellow",
+            )
+        )
     return notes
 
 
 def run_summary(results: LineResults) -> list:
     """Everything ``fabsim run`` prints, as rich renderables in order."""
-    return [header("run", [results], results.seed), "", kpi_table(results), "",
-            step_table(results), legend(), *caveats(results)]
+    return [
+        header("run", [results], results.seed),
+        "",
+        kpi_table(results),
+        "",
+        step_table(results),
+        legend(),
+        *caveats(results),
+    ]

@@ -3,5 +3,11 @@
 from fabsim.sim.line import LineDeadlock, MaterialBalanceError, run_replication
 from fabsim.sim.results import BufferResult, ReplicationResult, StepResult
 
-__all__ = ["BufferResult", "LineDeadlock", "MaterialBalanceError", "ReplicationResult",
-           "StepResult", "run_replication"]
+__all__ = [
+    "BufferResult",
+    "LineDeadlock",
+    "MaterialBalanceError",
+    "ReplicationResult",
+    "StepResult",
+    "run_replication",
+]

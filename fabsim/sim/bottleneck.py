@@ -129,10 +129,14 @@ class BottleneckMeter:
     def shares(self) -> dict[str, float]:
         """Share of the statistics window each station was the bottleneck."""
         total = self.done_until - self.since
-        return {name: (self.share_time[i] / total if total > 0 else 0.0)
-                for i, name in enumerate(self.names)}
+        return {
+            name: (self.share_time[i] / total if total > 0 else 0.0)
+            for i, name in enumerate(self.names)
+        }
 
     def mean_active_period(self) -> dict[str, float]:
         """Mean length (h) of each station's active periods that ended in the window."""
-        return {name: (s.length_sum / s.count if s.count else 0.0)
-                for name, s in zip(self.names, self.stations, strict=True)}
+        return {
+            name: (s.length_sum / s.count if s.count else 0.0)
+            for name, s in zip(self.names, self.stations, strict=True)
+        }

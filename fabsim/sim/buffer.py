@@ -1,8 +1,8 @@
 """A counted FIFO buffer of one item: a level, never one object per unit.
 
 A machine takes or puts many units in one call. Machines that must wait
-register here and are woken only when what they need is there, so no SimPy
-event is spent where nothing waits. Latent defects ride along as a count of
+register here and are called back (synchronously, no SimPy event) as soon as
+what they need is there. Latent defects ride along as a count of
 defective units per defect type.
 
 Example:
@@ -22,9 +22,20 @@ class Buffer:
     """Units of one item waiting between the step that makes it and its users."""
 
     __slots__ = (
-        "item", "capacity", "level", "defective", "getters", "putters", "sink",
-        "area", "last", "max_level", "arrived", "departed",
-        "level_at_start", "defective_at_start",
+        "item",
+        "capacity",
+        "level",
+        "defective",
+        "getters",
+        "putters",
+        "sink",
+        "area",
+        "last",
+        "max_level",
+        "arrived",
+        "departed",
+        "level_at_start",
+        "defective_at_start",
     )
 
     def __init__(self, item: str, capacity: float, defect_types: int, sink: bool = False):
@@ -60,8 +71,12 @@ class Buffer:
         if self.getters:
             self._wake_getters()
 
-    def take(self, count: int, now: float, rng) -> list[int] | None:
+    def take(self, count: int, now: float, draws) -> list[int] | None:
         """Remove ``count`` units; return how many of them carry each defect.
+
+        Blocked machines are not called back here but by :meth:`wake_putters`,
+        once the taker holds all its inputs (a call-back could otherwise start
+        another machine that takes what this taker counted on).
 
         Units are fungible, so which defective units leave is a draw without
         replacement (multivariate hypergeometric).
@@ -72,43 +87,41 @@ class Buffer:
         taken = None
         held = self.defective
         if held and any(held):
-            colours = [*held, level - sum(held)]
-            drawn = rng.multivariate_hypergeometric(colours, count).tolist()
-            taken = drawn[:-1]
-            for d, n in enumerate(taken):
-                held[d] -= n
+            taken = _draw_defective(held, level, count, draws)
+            if any(taken):
+                for d, n in enumerate(taken):
+                    held[d] -= n
+            else:
+                taken = None
         self.level = level - count
         self.departed += count
-        if self.putters:
-            self._wake_putters()
         return taken
 
     def _wake_getters(self) -> None:
-        # FIFO: wake waiting machines in turn while the level covers their need.
-        available = self.level
+        # FIFO: call waiting machines back in turn while the level covers their
+        # need. A machine called back takes its units at once, so the level is
+        # read afresh each time round.
         getters = self.getters
         while getters:
             machine = getters[0]
             if machine.waiting_on is not self:
                 getters.popleft()  # it stopped waiting here (a batch timer fired)
                 continue
-            if available < machine.need:
+            if self.level < machine.need:
                 break
             getters.popleft()
-            available -= machine.need
             machine.waiting_on = None
-            machine.wake.succeed()
+            machine.inputs_arrived()
 
-    def _wake_putters(self) -> None:
-        room = self.capacity - self.level
+    def wake_putters(self) -> None:
+        """Call back blocked machines in turn while there is room."""
         putters = self.putters
-        while putters and room > 0:
+        while putters and self.level < self.capacity:
             machine = putters.popleft()
             if machine.waiting_on is not self:
                 continue
-            room -= machine.need
             machine.waiting_on = None
-            machine.wake.succeed()
+            machine.room_freed()
 
     def restart_statistics(self, now: float) -> None:
         """Forget everything before ``now`` (the end of warm-up)."""
@@ -124,3 +137,26 @@ class Buffer:
         """Time-average level over ``[since, now]``."""
         area = self.area + self.level * (now - self.last)
         return area / (now - since) if now > since else float(self.level)
+
+
+def _draw_defective(held: list[int], level: int, count: int, draws) -> list[int]:
+    """How many of ``count`` units drawn from ``level`` carry each defect."""
+    if count == level:
+        return list(held)
+    taken = [0] * len(held)
+    if count == 1:  # one unit: one uniform picks its kind
+        pick = draws.uniform() * level
+        for d, n in enumerate(held):
+            if pick < n:
+                taken[d] = 1
+                break
+            pick -= n
+        return taken
+    left, remaining = count, level
+    for d, n in enumerate(held):  # conditional hypergeometric draws, kind by kind
+        if n and left:
+            got = draws.hypergeometric(n, remaining - n, left)
+            taken[d] = got
+            left -= got
+        remaining -= n
+    return taken

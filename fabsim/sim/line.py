@@ -14,7 +14,7 @@ import simpy
 
 from fabsim.sim.bottleneck import BottleneckMeter
 from fabsim.sim.buffer import UNLIMITED, Buffer
-from fabsim.sim.machine import STATES, Machine, StepConfig, StepCounters, operate
+from fabsim.sim.machine import STATES, Machine, StepConfig, StepCounters
 from fabsim.sim.results import BufferResult, ReplicationResult, StepResult
 from fabsim.sim.streams import PURPOSES, constant_value, duration_sampler, stream
 from fabsim.spec.flow import Flow
@@ -42,8 +42,9 @@ class LineModel:
         self.defect_names = sorted({d for s in spec.steps.values() for d in s.defects})
         types = len(self.defect_names)
         self.buffers = {
-            item: Buffer(item, spec.buffers.get(item, UNLIMITED), types,
-                         sink=item == spec.product.item)
+            item: Buffer(
+                item, spec.buffers.get(item, UNLIMITED), types, sink=item == spec.product.item
+            )
             for item in self.flow.makers
         }
         self.counters: dict[str, StepCounters] = {}
@@ -55,11 +56,11 @@ class LineModel:
             counters = StepCounters(step.machines, station)
             self.counters[step_id] = counters
             for m in range(step.machines):
-                machine = Machine(self, step_id, m, counters)
                 streams = {p: stream(seed, replication, step_id, m, p) for p in PURPOSES}
                 config = self._config(step_id, streams)
-                self.machines.append(machine)
-                self.env.process(operate(machine, config, streams))
+                self.machines.append(
+                    Machine(self.env, self.meter, step_id, m, counters, config, streams)
+                )
         if warmup > 0:
             self.env.timeout(warmup).callbacks.append(lambda _: self._restart(warmup))
 
@@ -69,20 +70,27 @@ class LineModel:
         config.inputs = tuple((self.buffers[item], n) for item, n in step.uses.items())
         config.output = self.buffers[step.output]
         config.per_unit = step.output_per_unit
-        config.size = step.batch.size if step.batch else 1
-        config.min_k = step.batch.smallest if step.batch else 1
+        config.size = step.batch.size if step.batch else (step.lot or 1)
+        config.min_k = step.smallest_take
         config.max_wait = step.batch.max_wait if step.batch else 0.0
+        config.per_unit_time = step.lot is not None
         config.machines = step.machines
         config.yield_ = step.yield_
         config.cycle_const = constant_value(step.cycle)
-        config.cycle_draw = (None if config.cycle_const is not None
-                             else duration_sampler(step.cycle, streams["cycle"]))
+        config.cycle_draw = (
+            None
+            if config.cycle_const is not None
+            else duration_sampler(step.cycle, streams["cycle"])
+        )
         repair_rng = streams["repair"]
         config.failures = [(f.mtbf, _exponential(repair_rng, f.mttr)) for f in step.failures]
         config.setup_every = step.setup.every if step.setup else 0
         config.setup_const = constant_value(step.setup.time) if step.setup else None
-        config.setup_draw = (_one_at_a_time(duration_sampler(step.setup.time, streams["setup"]))
-                             if step.setup and config.setup_const is None else None)
+        config.setup_draw = (
+            _one_at_a_time(duration_sampler(step.setup.time, streams["setup"]))
+            if step.setup and config.setup_const is None
+            else None
+        )
         index = {name: i for i, name in enumerate(self.defect_names)}
         config.defect_types = len(self.defect_names)
         config.defect_new = [(index[d], p) for d, p in step.defects.items() if p > 0]
@@ -101,6 +109,8 @@ class LineModel:
     def run(self, horizon: float) -> None:
         """Simulate warm-up plus ``horizon`` hours."""
         end = self.warmup + horizon
+        for machine in self.machines:  # upstream first: sources start, users wait
+            machine.start()
         self.env.run(until=end)
         if all(m.waiting_on is not None and not m.timed for m in self.machines):
             raise LineDeadlock(self._deadlock_report())
@@ -118,13 +128,17 @@ class LineModel:
             if buffer is None:
                 continue
             state = machine.state_now()
-            what = (f"needs {machine.need} {buffer.item}, {buffer.level} there"
-                    if state == "starved" else
-                    f"{buffer.item} buffer full ({buffer.level}/{buffer.capacity:g})")
+            what = (
+                f"needs {machine.need} {buffer.item}, {buffer.level} there"
+                if state == "starved"
+                else f"{buffer.item} buffer full ({buffer.level}/{buffer.capacity:g})"
+            )
             waits.append(f"{machine.step_id}[{machine.index}] {state}: {what}")
         unique = list(dict.fromkeys(waits))
-        return (f"the line deadlocked at {since:.1f} h: every machine waits and none can "
-                "move again:\n  " + "\n  ".join(unique))
+        return (
+            f"the line deadlocked at {since:.1f} h: every machine waits and none can "
+            "move again:\n  " + "\n  ".join(unique)
+        )
 
     def check_balance(self) -> None:
         """Every unit is accounted for: started = finished + scrapped + in process."""
@@ -138,12 +152,19 @@ class LineModel:
                 problems.append(f"step {step_id}: output units unaccounted")
         for item, buffer in self.buffers.items():
             put = sum(self.counters[s].put for s in self.flow.makers[item])
-            taken = sum(self.counters[s].started * self.spec.steps[s].uses[item]
-                        for s in self.flow.users.get(item, []))
-            if buffer.arrived != put or buffer.departed != taken or (
-                    buffer.level_at_start + put - taken != buffer.level):
-                problems.append(f"buffer {item}: {buffer.level_at_start} + {put} in - {taken} "
-                                f"out != {buffer.level} held")
+            taken = sum(
+                self.counters[s].started * self.spec.steps[s].uses[item]
+                for s in self.flow.users.get(item, [])
+            )
+            if (
+                buffer.arrived != put
+                or buffer.departed != taken
+                or (buffer.level_at_start + put - taken != buffer.level)
+            ):
+                problems.append(
+                    f"buffer {item}: {buffer.level_at_start} + {put} in - {taken} "
+                    f"out != {buffer.level} held"
+                )
         if problems:
             raise MaterialBalanceError("material balance violated: " + "; ".join(problems))
 
@@ -160,36 +181,53 @@ class LineModel:
                     for name, hours in zip(STATES, machine.acc, strict=True):
                         states[name] += hours
             result.steps[step_id] = StepResult(
-                machines=self.spec.steps[step_id].machines, states=states, cycles=c.cycles,
-                started=c.started, made=c.made, good=c.good, scrapped=c.scrapped,
-                detected=c.detected, defects_made=c.defects_made,
+                machines=self.spec.steps[step_id].machines,
+                states=states,
+                cycles=c.cycles,
+                started=c.started,
+                made=c.made,
+                good=c.good,
+                scrapped=c.scrapped,
+                detected=c.detected,
+                defects_made=c.defects_made,
                 mean_fill=c.fill / c.cycles if c.cycles else 0.0,
-                wip=c.wip_area / horizon, bottleneck_share=shares[step_id],
-                mean_active_period_h=active[step_id])
+                wip=c.wip_area / horizon,
+                bottleneck_share=shares[step_id],
+                mean_active_period_h=active[step_id],
+            )
         product = self.spec.product.item
         for item, buffer in self.buffers.items():
             if item == product:
                 result.finished = buffer.arrived
                 result.escaped = {
                     name: buffer.defective[d] - buffer.defective_at_start[d]
-                    for d, name in enumerate(self.defect_names)}
+                    for d, name in enumerate(self.defect_names)
+                }
                 continue
             result.buffers[item] = BufferResult(
-                capacity=buffer.capacity, mean_level=buffer.mean_level(end, self.warmup),
-                max_level=buffer.max_level, final_level=buffer.level)
+                capacity=buffer.capacity,
+                mean_level=buffer.mean_level(end, self.warmup),
+                max_level=buffer.max_level,
+                final_level=buffer.level,
+            )
         chain = self.flow.unit_chain
         if chain:
             result.chain_started = self.counters[chain[0]].started
             inside = [self.spec.steps[s].output for s in chain[:-1]]
-            result.chain_wip = (sum(result.steps[s].wip for s in chain)
-                                + sum(result.buffers[i].mean_level for i in inside))
+            result.chain_wip = sum(result.steps[s].wip for s in chain) + sum(
+                result.buffers[i].mean_level for i in inside
+            )
         result.events = next(self.env._eid)  # SimPy's running event id: events scheduled
         return result
 
 
-def run_replication(spec: LineSpec, replication: int = 0, seed: int | None = None,
-                    horizon: float | None = None, warmup: float | None = None
-                    ) -> ReplicationResult:
+def run_replication(
+    spec: LineSpec,
+    replication: int = 0,
+    seed: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+) -> ReplicationResult:
     """Simulate one replication of ``spec`` and return its statistics.
 
     ``horizon`` and ``warmup`` are hours (default: the spec's ``run`` block);

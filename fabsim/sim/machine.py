@@ -1,13 +1,15 @@
-"""One machine of a step as a SimPy process: take inputs, process, hand over.
+"""One machine of a step: take inputs, process, hand over; an event only per cycle.
 
-The loop spends a SimPy event only where the machine must wait: inputs and
-room are checked directly, and the cycle (setup, processing and any
-breakdowns during it) is a single timeout. Breakdowns are folded into the
+A machine is driven by callbacks, not by a SimPy process: the end of its
+cycle is the one SimPy event it schedules (one re-armed event per machine,
+pushed on the queue directly). When it must wait, it registers with the
+buffer it waits on, and the buffer calls it back the moment the units or the
+room are there, with no event in between. Breakdowns are folded into the
 cycle by counting time to failure down in operating time. State times are
 accumulated lazily in plain floats from a *plan* of the current activity, so
 the warm-up cut and the end of the run can split an activity exactly.
 
-Example (the loop is driven by :class:`fabsim.sim.line.LineModel`):
+Example (machines are built and started by :class:`fabsim.sim.line.LineModel`):
     >>> STATES
     ('busy', 'starved', 'blocked', 'down', 'setup', 'off_shift')
 """
@@ -18,6 +20,8 @@ from heapq import heappush
 
 from simpy.events import Event
 
+from fabsim.sim.streams import Draws
+
 STATES = ("busy", "starved", "blocked", "down", "setup", "off_shift")
 BUSY, STARVED, BLOCKED, DOWN, SETUP, OFF_SHIFT = range(6)
 _FOREVER = float("inf")
@@ -27,9 +31,24 @@ class StepCounters:
     """What one step did in the statistics window, summed over its machines."""
 
     __slots__ = (
-        "cycles", "started", "made", "good", "scrapped", "detected", "defects_made",
-        "in_cycle", "pending", "wip_area", "wip_last", "active", "station",
-        "started_total", "in_cycle_at_start", "pending_at_start", "put", "fill",
+        "cycles",
+        "started",
+        "made",
+        "good",
+        "scrapped",
+        "detected",
+        "defects_made",
+        "in_cycle",
+        "pending",
+        "wip_area",
+        "wip_last",
+        "active",
+        "station",
+        "started_total",
+        "in_cycle_at_start",
+        "pending_at_start",
+        "put",
+        "fill",
     )
 
     def __init__(self, machines: int, station):
@@ -65,27 +84,118 @@ class StepCounters:
         self.in_cycle_at_start, self.pending_at_start = self.in_cycle, self.pending
 
 
-class Machine:
-    """One machine: its state accounts and the SimPy process that runs it."""
+class StepConfig:
+    """What every machine of a step needs to know, resolved once per run."""
 
     __slots__ = (
-        "model", "step_id", "index", "counters", "acc", "acc_until", "plan_start", "plan",
-        "wake", "waiting_on", "need", "timed",
+        "inputs",
+        "output",
+        "per_unit",
+        "size",
+        "min_k",
+        "max_wait",
+        "yield_",
+        "cycle_const",
+        "cycle_draw",
+        "failures",
+        "setup_every",
+        "setup_const",
+        "setup_draw",
+        "machines",
+        "defect_new",
+        "defect_detect",
+        "defect_types",
+        "per_unit_time",
     )
 
-    def __init__(self, model, step_id: str, index: int, counters: StepCounters):
-        self.model = model
+
+class Machine:
+    """One machine: its state accounts and the callbacks that run it."""
+
+    __slots__ = (
+        "env",
+        "queue",
+        "event_ids",
+        "step_id",
+        "index",
+        "counters",
+        "station",
+        "meter",
+        "config",
+        "acc",
+        "acc_until",
+        "plan_start",
+        "plan",
+        "waiting_on",
+        "need",
+        "timed",
+        "wait_token",
+        "cycle_done",
+        "recipes",
+        "carried",
+        "holding",
+        "holding_defects",
+        "cycle_block",
+        "ci",
+        "uniforms",
+        "ui",
+        "time_to_failure",
+        "since_setup",
+        "min_since",
+        "yield_rng",
+        "defect_rng",
+        "failure_rng",
+        "own_defects",
+    )
+
+    def __init__(
+        self,
+        env,
+        meter,
+        step_id: str,
+        index: int,
+        counters: StepCounters,
+        config: StepConfig,
+        streams: dict,
+    ):
+        self.env = env
+        self.queue = env._queue  # pushed on directly: see cycle()
+        self.event_ids = env._eid
+        self.meter = meter
         self.step_id = step_id
         self.index = index
         self.counters = counters
+        self.station = counters.station
+        self.config = config
         self.acc = [0.0] * len(STATES)
         self.acc_until = 0.0
         self.plan_start = 0.0
         self.plan: int | list = BUSY  # one state, or [(state, hours), ...]
-        self.wake = None
-        self.waiting_on = None
-        self.need = 0
+        self.waiting_on = None  # the buffer this machine waits on
+        self.need = 0  # units (starved) or room (blocked) it waits for
         self.timed = False  # waiting with a batch timer that will end the wait
+        self.wait_token = 0
+        self.cycle_done = Event(env)
+        self.cycle_done._ok, self.cycle_done._value = True, None  # succeeds like a Timeout
+        self.recipes = 0  # recipe units in the current cycle
+        self.carried = None  # of those, how many carry each latent defect
+        self.holding = 0  # good units made and not yet handed over
+        self.holding_defects = None
+        self.cycle_block: list[float] = []
+        self.ci = 0
+        self.uniforms: list[float] = []
+        self.ui = 0
+        self.yield_rng = streams["yield"]
+        self.defect_rng = Draws(streams["defects"])
+        self.failure_rng = streams["failure"]
+        self.time_to_failure = [self.failure_rng.exponential(m) for m, _ in config.failures]
+        self.since_setup = 0
+        self.min_since = None
+        # Defect bookkeeping costs draws; a step that neither makes nor finds
+        # defects only needs it for defective units it is handed.
+        self.own_defects = bool(config.defect_new or config.defect_detect)
+
+    # --- time accounting ------------------------------------------------------
 
     def account(self, until: float) -> None:
         """Add the time up to ``until`` to the states of the current plan."""
@@ -115,170 +225,178 @@ class Machine:
         self.account(now)
         acc = self.acc
         for state in range(len(acc)):
-            acc[state] = 0.0  # in place: the running process holds this list
+            acc[state] = 0.0
 
     def state_now(self) -> str:
         """The state the machine is in (for deadlock reports)."""
         plan = self.plan
         return STATES[plan if plan.__class__ is int else plan[-1][0]]
 
+    def _wait(self, now: float, state: int, buffer, need: int, timed: bool) -> None:
+        self.account(now)
+        self.plan_start, self.plan = now, state
+        counters = self.counters
+        counters.active -= 1
+        if counters.active == self.config.machines - 1:
+            self.station.close_at(now, self.meter)
+        self.waiting_on, self.need, self.timed = buffer, need, timed
+        self.wait_token += 1
 
-class StepConfig:
-    """What every machine of a step needs to know, resolved once per run."""
+    def _resume(self) -> float:
+        now = self.env._now
+        self.account(now)
+        self.plan_start, self.plan = now, BUSY
+        counters = self.counters
+        counters.active += 1
+        if counters.active == self.config.machines:
+            self.station.open_at(now)
+        return now
 
-    __slots__ = (
-        "inputs", "output", "per_unit", "size", "min_k", "max_wait", "yield_",
-        "cycle_const", "cycle_draw", "failures", "setup_every", "setup_const",
-        "setup_draw", "machines", "defect_new", "defect_detect", "defect_types",
-    )
+    # --- the cycle ------------------------------------------------------------
 
-
-def operate(machine: Machine, config: StepConfig, streams: dict):
-    """The SimPy process of one machine (a generator; see the module doc).
-
-    This is the hot path of every run, so it keeps what it needs in local
-    variables and, for the cycle itself, re-arms one SimPy event per machine
-    and pushes it on the event queue directly (what ``env.timeout`` does,
-    without building a new object each cycle).
-    """
-    env = machine.model.env
-    queue = env._queue
-    event_ids = env._eid
-    cycle_done = Event(env)
-    cycle_done._ok, cycle_done._value = True, None  # as a Timeout: succeeds with None
-    counters = machine.counters
-    station = counters.station
-    meter = machine.model.meter
-    acc = machine.acc
-    inputs = config.inputs
-    out = config.output
-    per_unit = config.per_unit
-    size, min_k, max_wait = config.size, config.min_k, config.max_wait
-    machines = config.machines
-    yield_ = config.yield_
-    yield_rng = streams["yield"]
-    defect_rng = streams["defects"]
-    with_defects = config.defect_types > 0
-    cycle_const = config.cycle_const
-    cycle_draw = config.cycle_draw
-    cycle_block: list[float] = []
-    ci = 0
-    uniforms: list[float] = []
-    ui = 0
-    failures = config.failures  # [(mtbf, repair sampler)]
-    failure_rng = streams["failure"]
-    time_to_failure = [failure_rng.exponential(mtbf) for mtbf, _ in failures]
-    setup_every = config.setup_every
-    cycles_since_setup = 0
-    min_since = None
-    pending_defects = None
-
-    while True:
-        # 1. Inputs: take at once when there; wait (starved) only when not.
+    def start(self) -> None:
+        """Begin a cycle if the inputs are there; else wait for them (starved)."""
+        config = self.config
+        size, min_k = config.size, config.min_k
         k = size
-        while inputs:
-            k = size
+        inputs = config.inputs
+        if inputs:
             short = None
             for buffer, per_recipe in inputs:
                 available = buffer.level // per_recipe
                 if available < k:
                     k, short, short_per = available, buffer, per_recipe
-            if short is None:
-                break
-            now = env._now
-            timer = None
-            if k >= min_k:
-                if max_wait <= 0:
-                    break
-                if min_since is None:
-                    min_since = now
-                timer = min_since + max_wait - now
-                if timer <= 1e-12:
-                    break
-                need = size * short_per
-            else:
-                min_since = None
-                need = min_k * short_per
-            machine.account(now)
-            machine.plan_start, machine.plan = now, STARVED
-            counters.active -= 1
-            if counters.active == machines - 1:
-                station.close_at(now, meter)
-            machine.waiting_on, machine.need, machine.timed = short, need, timer is not None
-            machine.wake = wake = env.event()
-            short.getters.append(machine)
-            if timer is None:
-                yield wake
-            else:
-                yield wake | env.timeout(timer)
-                if machine.waiting_on is short:  # the timer fired first
-                    machine.waiting_on = None
-                    short.getters.remove(machine)
-            now = env._now
-            machine.account(now)
-            machine.plan_start, machine.plan = now, BUSY
-            counters.active += 1
-            if counters.active == machines:
-                station.open_at(now)
-        min_since = None
-        now = env._now
+            if short is not None:
+                now = self.env._now
+                if k < min_k:
+                    self.min_since = None
+                    self._wait(now, STARVED, short, min_k * short_per, False)
+                    short.getters.append(self)
+                    return
+                if config.max_wait > 0:
+                    if self.min_since is None:
+                        self.min_since = now
+                    timer = self.min_since + config.max_wait - now
+                    if timer > 1e-12:
+                        self._wait(now, STARVED, short, size * short_per, True)
+                        short.getters.append(self)
+                        token = self.wait_token
+                        self.env.timeout(timer).callbacks.append(
+                            lambda _event: self._timer_fired(token)
+                        )
+                        return
+        self.min_since = None
+        self.cycle(k)
+
+    def inputs_arrived(self) -> None:
+        """Called by a buffer: what this machine waited for is there."""
+        self._resume()
+        self.start()
+
+    def _timer_fired(self, token: int) -> None:
+        if self.wait_token != token or self.waiting_on is None:
+            return  # that wait already ended
+        buffer = self.waiting_on
+        self.waiting_on = None
+        buffer.getters.remove(self)
+        self._resume()
+        self.start()
+
+    def cycle(self, k: int) -> None:
+        """Take ``k`` recipe units and schedule the end of the cycle."""
+        now = self.env._now
+        config = self.config
+        counters = self.counters
         carried = None
+        defect_rng = self.defect_rng
+        inputs = config.inputs
         for buffer, per_recipe in inputs:
             taken = buffer.take(k * per_recipe, now, defect_rng)
             if taken:
-                carried = _carry(carried, taken, per_recipe, k)
+                carried = _carry(carried, taken, k)
+        for buffer, _ in inputs:
+            if buffer.putters:
+                buffer.wake_putters()
+        self.recipes, self.carried = k, carried
         counters.started += k
         counters.wip_area += (counters.in_cycle + counters.pending) * (now - counters.wip_last)
         counters.wip_last = now
         counters.in_cycle += k
 
-        # 2. The cycle: setup, processing and breakdowns folded into one wait.
-        if cycle_const is None:
-            if ci == len(cycle_block):
-                cycle_block, ci = cycle_draw(), 0
-            hours = cycle_block[ci]
-            ci += 1
-        else:
-            hours = cycle_const
+        hours = config.cycle_const
+        if hours is None:
+            hours = self._draw_cycle()
+            if config.per_unit_time:  # a transfer lot: one cycle per unit
+                for _ in range(k - 1):
+                    hours += self._draw_cycle()
+        elif config.per_unit_time:
+            hours *= k
         plan = None
-        if setup_every:
-            cycles_since_setup += 1
-            if cycles_since_setup > setup_every:
-                cycles_since_setup = 1
-                plan = [(SETUP, config.setup_const if config.setup_draw is None
-                         else config.setup_draw())]
-        if failures:
-            plan = _fold_failures(hours, time_to_failure, failures, failure_rng, plan)
-            hours = sum(segment for _, segment in plan)
-        if machine.plan.__class__ is int:  # close the previous activity (inline account)
-            done = machine.acc_until
+        if config.setup_every:
+            self.since_setup += 1
+            if self.since_setup > config.setup_every:
+                self.since_setup = 1
+                plan = [
+                    (
+                        SETUP,
+                        config.setup_const if config.setup_draw is None else config.setup_draw(),
+                    )
+                ]
+        if config.failures:
+            ttf = self.time_to_failure
+            if plan is None and min(ttf) > hours:  # no breakdown in this cycle
+                for i in range(len(ttf)):
+                    ttf[i] -= hours
+            else:
+                plan = _fold_failures(hours, ttf, config.failures, self.failure_rng, plan)
+                hours = sum(segment for _, segment in plan)
+        if self.plan.__class__ is int:  # close the previous activity (inline account)
+            done = self.acc_until
             if now > done:
-                acc[machine.plan] += now - done
-                machine.acc_until = now
+                self.acc[self.plan] += now - done
+                self.acc_until = now
         else:
-            machine.account(now)
-        machine.plan_start = now
-        machine.plan = BUSY if plan is None else plan
-        cycle_done.callbacks = []
-        heappush(queue, (now + hours, 1, next(event_ids), cycle_done))
-        yield cycle_done
+            self.account(now)
+        self.plan_start = now
+        self.plan = BUSY if plan is None else plan
+        event = self.cycle_done
+        event.callbacks = [self.finish]
+        heappush(self.queue, (now + hours, 1, next(self.event_ids), event))
 
-        # 3. Quality: the step's yield, latent defects found or made here.
-        now = env._now
-        made = k * per_unit
-        if with_defects:
-            good, scrapped, detected, pending_defects = _quality(
-                made, carried, per_unit, yield_, config, defect_rng, counters)
+    def _draw_cycle(self) -> float:
+        ci = self.ci
+        block = self.cycle_block
+        if ci == len(block):
+            block = self.cycle_block = self.config.cycle_draw()
+            ci = 0
+        self.ci = ci + 1
+        return block[ci]
+
+    def finish(self, _event) -> None:
+        """End of a cycle: apply the step's yield and defects, then hand over."""
+        now = self.env._now
+        config = self.config
+        counters = self.counters
+        k = self.recipes
+        made = k * config.per_unit
+        yield_ = config.yield_
+        if self.carried or self.own_defects:
+            good, scrapped, detected, self.holding_defects = _quality(
+                made, self.carried, config, self.defect_rng, counters
+            )
         else:
             if yield_ >= 1.0:
                 good = made
             elif made == 1:
+                ui = self.ui
+                uniforms = self.uniforms
                 if ui == len(uniforms):
-                    uniforms, ui = yield_rng.random(1024).tolist(), 0
+                    uniforms = self.uniforms = self.yield_rng.random(1024).tolist()
+                    ui = 0
                 good = 1 if uniforms[ui] < yield_ else 0
-                ui += 1
+                self.ui = ui + 1
             else:
-                good = int(yield_rng.binomial(made, yield_))
+                good = int(self.yield_rng.binomial(made, yield_))
             scrapped, detected = made - good, 0
         counters.cycles += 1
         counters.fill += k
@@ -290,40 +408,37 @@ def operate(machine: Machine, config: StepConfig, streams: dict):
         counters.wip_last = now
         counters.in_cycle -= k
         counters.pending += good
+        self.holding = good
+        self.hand_over(now)
 
-        # 4. Hand over; a full buffer blocks the machine (blocking after service).
+    def hand_over(self, now: float) -> None:
+        """Put the good units downstream; a full buffer blocks (blocking after service)."""
+        out = self.config.output
+        counters = self.counters
+        good = self.holding
         while good:
             room = out.capacity - out.level
-            if room >= good:
-                handed = good
-            elif room > 0:
-                handed = room
-            else:
-                machine.account(now)
-                machine.plan_start, machine.plan = now, BLOCKED
-                counters.active -= 1
-                if counters.active == machines - 1:
-                    station.close_at(now, meter)
-                machine.waiting_on, machine.need, machine.timed = out, good, False
-                machine.wake = wake = env.event()
-                out.putters.append(machine)
-                yield wake
-                now = env._now
-                machine.account(now)
-                machine.plan_start, machine.plan = now, BUSY
-                counters.active += 1
-                if counters.active == machines:
-                    station.open_at(now)
-                continue
+            if room <= 0:
+                self.holding = good
+                self._wait(now, BLOCKED, out, good, False)
+                out.putters.append(self)
+                return
+            handed = good if room >= good else room
             moved = None
-            if pending_defects:
-                moved, pending_defects = _split_defects(pending_defects, good, handed)
-            out.put(handed, moved, now)
+            if self.holding_defects:
+                moved, self.holding_defects = _split_defects(self.holding_defects, good, handed)
+            good -= handed
+            self.holding = good
             counters.put += handed
             counters.wip_area += (counters.in_cycle + counters.pending) * (now - counters.wip_last)
             counters.wip_last = now
             counters.pending -= handed
-            good -= handed
+            out.put(handed, moved, now)
+        self.start()
+
+    def room_freed(self) -> None:
+        """Called by a buffer: there is room again for what this machine holds."""
+        self.hand_over(self._resume())
 
 
 def _fold_failures(busy, time_to_failure, failures, rng, plan):
@@ -347,7 +462,7 @@ def _fold_failures(busy, time_to_failure, failures, rng, plan):
         time_to_failure[first] = rng.exponential(mtbf)
 
 
-def _carry(carried, taken, per_recipe, recipes):
+def _carry(carried, taken, recipes):
     # Recipe units affected by defective inputs. A unit carries at most one
     # defect type; two defective inputs are assumed to land in different
     # recipe units (exact for one-to-one steps, a slight overcount otherwise).
@@ -360,31 +475,31 @@ def _carry(carried, taken, per_recipe, recipes):
     return carried
 
 
-def _quality(made, carried, per_unit, yield_, config, rng, counters):
+def _quality(made, carried, config, draws, counters):
     """Good units, yield scrap, detected scrap and defects carried by good units."""
-    types = config.defect_types
-    defective = [n * per_unit for n in carried] if carried else [0] * types
+    yield_ = config.yield_
+    defective = [n * config.per_unit for n in carried] if carried else [0] * config.defect_types
     detected = 0
     for d, p in config.defect_detect:
         if defective[d]:
-            found = int(rng.binomial(defective[d], p))
+            found = draws.binomial(defective[d], p)
             defective[d] -= found
             detected += found
     clean = made - detected - sum(defective)
     if yield_ < 1.0:
-        good_clean = int(rng.binomial(clean, yield_))
-        survivors = [int(rng.binomial(n, yield_)) if n else 0 for n in defective]
+        good_clean = draws.binomial(clean, yield_)
+        survivors = [draws.binomial(n, yield_) if n else 0 for n in defective]
     else:
         good_clean, survivors = clean, defective
     scrapped = (clean - good_clean) + sum(defective) - sum(survivors)
     for d, p in config.defect_new:
         if good_clean:
-            new = int(rng.binomial(good_clean, p))
+            new = draws.binomial(good_clean, p)
             good_clean -= new
             survivors[d] += new
             counters.defects_made += new
     good = good_clean + sum(survivors)
-    return good, scrapped, detected, survivors
+    return good, scrapped, detected, (survivors if any(survivors) else None)
 
 
 def _split_defects(defective, good, handed):

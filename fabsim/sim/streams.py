@@ -6,7 +6,8 @@ executor ran the replication. Durations are drawn in blocks of up to 1,024:
 a numpy call per block instead of one per cycle.
 
 Example:
-    >>> draw = duration_sampler({"dist": "exponential", "mean": 2.0}, stream(1, 0, "s1", 0, "cycle"))
+    >>> rng = stream(1, 0, "s1", 0, "cycle")
+    >>> draw = duration_sampler({"dist": "exponential", "mean": 2.0}, rng)
     >>> block = draw()
     >>> len(block) > 0 and all(x >= 0 for x in block)
     True
@@ -76,6 +77,7 @@ def _block_drawer(dist, rng: np.random.Generator) -> Callable[[int], np.ndarray]
         mu = math.log(dist.mean) - sigma2 / 2
         return lambda n: rng.lognormal(mu, math.sqrt(sigma2), n)
     if kind == "normal":
+
         def truncated(n: int) -> np.ndarray:
             out = rng.normal(dist.mean, dist.sd, n)
             bad = out < 0
@@ -83,6 +85,7 @@ def _block_drawer(dist, rng: np.random.Generator) -> Callable[[int], np.ndarray]
                 out[bad] = rng.normal(dist.mean, dist.sd, int(bad.sum()))
                 bad = out < 0
             return out
+
         return truncated
     if kind == "triangular":
         return lambda n: rng.triangular(dist.low, dist.mode, dist.high, n)
@@ -102,3 +105,61 @@ def _as_model(raw: dict):
     return TypeAdapter(Distribution).validate_python(
         {k: (f"{v} h" if isinstance(v, float | int) and k != "cv" else v) for k, v in raw.items()}
     )
+
+
+class Draws:
+    """Cheap scalar draws from one stream: uniforms served from a block.
+
+    A numpy call per scalar costs a microsecond or more; small binomials
+    (the usual case: a few units per cycle) are counted from block uniforms.
+
+    Example:
+        >>> draws = Draws(stream(1, 0, "s", 0, "yield"))
+        >>> 0 <= draws.binomial(10, 0.5) <= 10
+        True
+    """
+
+    __slots__ = ("rng", "block", "i")
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+        self.block: list[float] = []
+        self.i = 0
+
+    def uniform(self) -> float:
+        i = self.i
+        if i == len(self.block):
+            self.block = self.rng.random(1024).tolist()
+            i = 0
+        self.i = i + 1
+        return self.block[i]
+
+    def binomial(self, n: int, p: float) -> int:
+        """Successes in ``n`` trials of probability ``p``."""
+        if n > 16:
+            return int(self.rng.binomial(n, p))
+        i = self.i
+        if i + n > len(self.block):
+            self.block = self.rng.random(1024).tolist()
+            i = 0
+        self.i = i + n
+        hits = 0
+        for u in self.block[i : i + n]:
+            if u < p:
+                hits += 1
+        return hits
+
+    def hypergeometric(self, marked: int, unmarked: int, n: int) -> int:
+        """Marked units among ``n`` drawn without replacement."""
+        total = marked + unmarked
+        if n == 1:
+            return 1 if self.uniform() * total < marked else 0
+        if marked <= 16:
+            # Marked units one by one: the j-th is drawn with probability
+            # (n - hits) / (total - j), given the hits among the first j.
+            hits = 0
+            for j in range(marked):
+                if self.uniform() * (total - j) < n - hits:
+                    hits += 1
+            return hits
+        return int(self.rng.hypergeometric(marked, unmarked, n))

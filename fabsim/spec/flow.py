@@ -36,8 +36,10 @@ class Flow:
     @cached_property
     def order(self) -> tuple[str, ...]:
         """Steps upstream first (a topological order); raises ValueError on a cycle."""
-        remaining = {s: {m for i in step.uses for m in self.makers.get(i, [])}
-                     for s, step in self.spec.steps.items()}
+        remaining = {
+            s: {m for i in step.uses for m in self.makers.get(i, [])}
+            for s, step in self.spec.steps.items()
+        }
         ordered: list[str] = []
         while remaining:
             ready = [s for s, before in remaining.items() if not before & remaining.keys()]
@@ -55,7 +57,7 @@ class Flow:
         while True:
             nxt = sorted(remaining[path[-1]] & remaining.keys())[0]
             if nxt in path:
-                loop = path[path.index(nxt):] + [nxt]
+                loop = path[path.index(nxt) :] + [nxt]
                 return list(reversed(loop))
             path.append(nxt)
 

@@ -48,8 +48,17 @@ def load_spec_text(text: str, source: str = "<text>", overrides: Sequence[str] =
 def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) -> LineSpec:
     origins = _Origins(source, lines)
     if not isinstance(data, dict):
-        raise SpecError([Problem(source, 1, "", "a spec must be a mapping with 'line', "
-                                 f"'product' and 'steps', got {type(data).__name__}")])
+        raise SpecError(
+            [
+                Problem(
+                    source,
+                    1,
+                    "",
+                    "a spec must be a mapping with 'line', "
+                    f"'product' and 'steps', got {type(data).__name__}",
+                )
+            ]
+        )
     data = copy.deepcopy(data)
     for text in overrides:
         origins.overridden[apply_override(data, text)] = f"--set {text}"
@@ -94,8 +103,11 @@ def _field_names() -> set[str]:
         seen.add(model)
         for name, field in model.model_fields.items():
             names.add(field.alias or name)
-        stack.extend(m for m in vars(models).values()
-                     if isinstance(m, type) and issubclass(m, models.SpecModel))
+        stack.extend(
+            m
+            for m in vars(models).values()
+            if isinstance(m, type) and issubclass(m, models.SpecModel)
+        )
     return names
 
 
@@ -109,8 +121,9 @@ def _problem(error: dict, data: object, origins: _Origins) -> Problem:
     elif kind == "missing":
         message = "required field is missing"
     elif kind == "union_tag_invalid":
-        message = (f"unknown distribution {context.get('tag')!r}; expected one of: "
-                   + ", ".join(models.DISTRIBUTIONS))
+        message = f"unknown distribution {context.get('tag')!r}; expected one of: " + ", ".join(
+            models.DISTRIBUTIONS
+        )
     elif kind == "union_tag_not_found":
         message = "a distribution needs 'dist' (one of: " + ", ".join(models.DISTRIBUTIONS) + ")"
     elif kind == "value_error":
@@ -126,18 +139,25 @@ def _problem(error: dict, data: object, origins: _Origins) -> Problem:
     elif kind in ("list_type", "tuple_type"):
         message = f"expected a list, got {_show(given)}"
     elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        words = {"greater_than_equal": "at least", "greater_than": "greater than",
-                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        words = {
+            "greater_than_equal": "at least",
+            "greater_than": "greater than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[kind]
         bound = next(iter(context.values()))
         message = f"must be {words} {bound}, got {_show(given)}"
     elif kind == "string_pattern_mismatch":
-        message = (f"{_show(given)} is not a valid name (letters, digits, '_' and '-', "
-                   "not starting with a digit)")
+        message = (
+            f"{_show(given)} is not a valid name (letters, digits, '_' and '-', "
+            "not starting with a digit)"
+        )
     elif kind == "too_long":
         message = f"too many entries (at most {context.get('max_length')})"
     elif kind == "too_short":
         message = f"needs at least {context.get('min_length')} entr" + (
-            "y" if context.get("min_length") == 1 else "ies")
+            "y" if context.get("min_length") == 1 else "ies"
+        )
     elif kind == "string_too_long":
         message = f"too long (at most {context.get('max_length')} characters)"
     elif kind == "string_too_short":
@@ -189,12 +209,18 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
     problems: list[Problem] = []
     product = spec.product.item
     if product not in flow.makers:
-        problems.append(origins.problem(("product", "item"),
-                                        f"no step makes the product {product!r}"))
+        problems.append(
+            origins.problem(("product", "item"), f"no step makes the product {product!r}")
+        )
     if product in flow.users:
-        problems.append(origins.problem(("product", "item"), f"the product {product!r} is used "
-                                        f"by step {flow.users[product][0]!r}; the product "
-                                        "must be the last item of the line"))
+        problems.append(
+            origins.problem(
+                ("product", "item"),
+                f"the product {product!r} is used "
+                f"by step {flow.users[product][0]!r}; the product "
+                "must be the last item of the line",
+            )
+        )
     suggested: set[str] = set()  # a typo shows once, as "used but never made"
     for item, users in flow.users.items():
         if item not in flow.makers:
@@ -202,45 +228,63 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
             suggested.update(hint)
             for user in users:
-                problems.append(origins.problem(("steps", user, "uses", item),
-                                                f"item {item!r} is used but no step makes "
-                                                f"it{suggestion}"))
+                problems.append(
+                    origins.problem(
+                        ("steps", user, "uses", item),
+                        f"item {item!r} is used but no step makes it{suggestion}",
+                    )
+                )
     for item, makers in flow.makers.items():
         if item not in flow.users and item != product and item not in suggested:
             for maker in makers:
-                problems.append(origins.problem(("steps", maker, "makes", item),
-                                                f"item {item!r} is made but no step uses it "
-                                                f"and it is not the product ({product!r})"))
+                problems.append(
+                    origins.problem(
+                        ("steps", maker, "makes", item),
+                        f"item {item!r} is made but no step uses it "
+                        f"and it is not the product ({product!r})",
+                    )
+                )
     for item, capacity in spec.buffers.items():
         if item == product:
-            problems.append(origins.problem(("buffers", item), "the product leaves the line; "
-                                            "it has no buffer"))
+            problems.append(
+                origins.problem(("buffers", item), "the product leaves the line; it has no buffer")
+            )
         elif item not in flow.makers and item not in flow.users:
             hint = difflib.get_close_matches(item, sorted(flow.makers), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-            problems.append(origins.problem(("buffers", item),
-                                            f"no step makes or uses {item!r}{suggestion}"))
+            problems.append(
+                origins.problem(("buffers", item), f"no step makes or uses {item!r}{suggestion}")
+            )
         else:
             for user in flow.users.get(item, []):
                 step = spec.steps[user]
-                need = step.uses[item] * (step.batch.smallest if step.batch else 1)
+                need = step.uses[item] * step.smallest_take
                 if need > capacity:
-                    problems.append(origins.problem(
-                        ("buffers", item), f"capacity {capacity} is less than the {need} that "
-                        f"step {user!r} takes per cycle; the line would stop for good"))
+                    problems.append(
+                        origins.problem(
+                            ("buffers", item),
+                            f"capacity {capacity} is less than the {need} that "
+                            f"step {user!r} takes per cycle; the line would stop for good",
+                        )
+                    )
     introduced = {name for step in spec.steps.values() for name in step.defects}
     for step_id, step in spec.steps.items():
         for name in step.detects:
             if name not in introduced:
-                problems.append(origins.problem(("steps", step_id, "detects", name),
-                                                f"no step introduces the defect {name!r}"))
+                problems.append(
+                    origins.problem(
+                        ("steps", step_id, "detects", name),
+                        f"no step introduces the defect {name!r}",
+                    )
+                )
     if not problems:
         try:
             flow.order  # noqa: B018 - computing the order is the cycle check
         except ValueError as cycle:
             first = str(cycle).split(" -> ")[0]
-            problems.append(origins.problem(("steps", first, "uses"),
-                                            f"the flow has a cycle: {cycle}"))
+            problems.append(
+                origins.problem(("steps", first, "uses"), f"the flow has a cycle: {cycle}")
+            )
     return problems
 
 
@@ -255,16 +299,26 @@ def check_ranges(spec: LineSpec, data: dict, origins: _Origins) -> list[Problem]
                 base = field_value(step, parts)
                 low, high = (_range_bound(data["steps"][step_id], parts, b) for b in bounds)
             except (KeyError, IndexError, AttributeError, TypeError):
-                problems.append(origins.problem(where, f"{field_path!r} is not a field of this "
-                                                "step with a value (write e.g. 'yield', "
-                                                "'cycle.mean', 'machines')"))
+                problems.append(
+                    origins.problem(
+                        where,
+                        f"{field_path!r} is not a field of this "
+                        "step with a value (write e.g. 'yield', "
+                        "'cycle.mean', 'machines')",
+                    )
+                )
                 continue
             except ValueError as error:
                 problems.append(origins.problem(where, str(error)))
                 continue
             if not low <= base <= high:
-                problems.append(origins.problem(where, f"the range {_fmt(bounds)} does not "
-                                                f"contain the base value {_fmt_value(base, low)}"))
+                problems.append(
+                    origins.problem(
+                        where,
+                        f"the range {_fmt(bounds)} does not "
+                        f"contain the base value {_fmt_value(base, low)}",
+                    )
+                )
     return problems
 
 
@@ -272,9 +326,7 @@ def field_value(step: Step, parts: Iterable) -> float:
     """The numeric value at a dotted path inside a step (``cycle.mean`` -> hours)."""
     value: object = step
     for part in parts:
-        if isinstance(part, int):
-            value = value[part]
-        elif isinstance(value, dict):
+        if isinstance(part, int) or isinstance(value, dict):
             value = value[part]
         else:
             name = "yield_" if part == "yield" else part

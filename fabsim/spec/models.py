@@ -185,7 +185,15 @@ class Empirical(SpecModel):
         return sum(self.values) / len(self.values)
 
 
-DISTRIBUTIONS = ("constant", "exponential", "normal", "lognormal", "triangular", "uniform", "empirical")
+DISTRIBUTIONS = (
+    "constant",
+    "exponential",
+    "normal",
+    "lognormal",
+    "triangular",
+    "uniform",
+    "empirical",
+)
 
 
 def _constant_shorthand(value: object) -> object:
@@ -246,7 +254,13 @@ class Setup(SpecModel):
 
 
 class Step(SpecModel):
-    """One process step: its machines turn ``uses`` into ``makes`` every cycle."""
+    """One process step: its machines turn ``uses`` into ``makes`` every cycle.
+
+    ``batch`` processes several recipe units together in one cycle (an oven,
+    a press vessel). ``lot`` is a transfer lot: the machine waits for a full
+    lot, works its units one after another, each taking a cycle, and hands
+    them on together (cells moving in magazines between per-cell stations).
+    """
 
     process: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     uses: dict[ItemName, Count] = Field(default_factory=dict)
@@ -254,6 +268,7 @@ class Step(SpecModel):
     machines: Annotated[int, Field(ge=1, le=100_000)] = 1
     cycle: Distribution
     batch: Batch | None = None
+    lot: Count | None = None
     yield_: Yield = Field(1.0, alias="yield")
     defects: dict[ItemName, Probability] = Field(default_factory=dict)
     detects: dict[ItemName, Probability] = Field(default_factory=dict)
@@ -265,6 +280,12 @@ class Step(SpecModel):
     def _one_output(self):
         if len(self.makes) != 1:
             raise ValueError(f"a step makes exactly one item, got {len(self.makes)}")
+        if self.batch is not None and self.lot is not None:
+            raise ValueError(
+                "a step has either a batch (units processed together) or a "
+                "lot (units processed one after another, moved together), "
+                "not both"
+            )
         return self
 
     @property
@@ -279,7 +300,13 @@ class Step(SpecModel):
 
     @property
     def batch_size(self) -> int:
+        """Recipe units processed together in one cycle (1 without a batch)."""
         return self.batch.size if self.batch else 1
+
+    @property
+    def smallest_take(self) -> int:
+        """Fewest recipe units a cycle starts with (a lot moves only when full)."""
+        return self.batch.smallest if self.batch else (self.lot or 1)
 
 
 class Product(SpecModel):
@@ -312,8 +339,10 @@ class LineSpec(SpecModel):
     product: Product
     run: RunSettings = Field(default_factory=RunSettings)
     buffers: dict[ItemName, Count] = Field(default_factory=dict)
-    steps: Annotated[dict[Annotated[str, Field(pattern=r"^[A-Za-z_][\w\-]*$")], Step],
-                     Field(min_length=1, max_length=500)]
+    steps: Annotated[
+        dict[Annotated[str, Field(pattern=r"^[A-Za-z_][\w\-]*$")], Step],
+        Field(min_length=1, max_length=500),
+    ]
 
     _source: str = PrivateAttr("")
 

@@ -26,8 +26,9 @@ def parse_override(text: str) -> tuple[tuple, object]:
     """Split ``PATH=VALUE`` into a path tuple and a YAML-parsed value."""
     source = f"--set {text}"
     if "=" not in text:
-        raise SpecError([Problem(source, None, "", "expected PATH=VALUE, "
-                                 "e.g. steps.stacking.machines=6")])
+        raise SpecError(
+            [Problem(source, None, "", "expected PATH=VALUE, e.g. steps.stacking.machines=6")]
+        )
     path_text, value_text = text.split("=", 1)
     path_text = path_text.strip()
     if not path_text or any(not part for part in path_text.split(".")):
@@ -58,9 +59,16 @@ def apply_override(data: object, text: str) -> tuple:
         node[last] = value
     else:
         where = ".".join(map(str, path[:-1]))
-        raise SpecError([Problem(source, None, ".".join(map(str, path)),
-                                 f"cannot set a field inside {where}: it is "
-                                 f"{_kind(node)}, not a mapping")])
+        raise SpecError(
+            [
+                Problem(
+                    source,
+                    None,
+                    ".".join(map(str, path)),
+                    f"cannot set a field inside {where}: it is {_kind(node)}, not a mapping",
+                )
+            ]
+        )
     return path
 
 
@@ -77,8 +85,7 @@ def _child(node: object, key, path: tuple, source: str) -> object:
     if isinstance(node, list):
         if isinstance(key, int) and key < len(node):
             return node[key]
-        raise SpecError([Problem(source, None, dotted,
-                                 f"no item {key} in a list of {len(node)}")])
+        raise SpecError([Problem(source, None, dotted, f"no item {key} in a list of {len(node)}")])
     raise SpecError([Problem(source, None, dotted, f"cannot go inside {_kind(node)}")])
 
 

@@ -38,14 +38,27 @@ def read_yaml_file(path: str) -> tuple[object, Lines]:
         raise SpecError([Problem(path, None, "", f"cannot read: {error.strerror}")]) from None
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise SpecError([Problem(path, None, "", f"file is larger than {limit} MB; "
-                                 "a spec file is a few kB of YAML")])
+        raise SpecError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "",
+                    f"file is larger than {limit} MB; a spec file is a few kB of YAML",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise SpecError([Problem(path, line, "", "not a text file: "
-                                 f"byte 0x{raw[error.start]:02x} is not UTF-8")]) from None
+        raise SpecError(
+            [
+                Problem(
+                    path, line, "", f"not a text file: byte 0x{raw[error.start]:02x} is not UTF-8"
+                )
+            ]
+        ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise SpecError([Problem(path, line, "", "not a text file: it contains a NUL byte")])
@@ -58,8 +71,16 @@ def read_yaml_text(text: str, source: str) -> tuple[object, Lines]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise SpecError([Problem(source, 1, "", "the file is empty; a spec needs "
-                                     "'line', 'product' and 'steps'")])
+            raise SpecError(
+                [
+                    Problem(
+                        source,
+                        1,
+                        "",
+                        "the file is empty; a spec needs 'line', 'product' and 'steps'",
+                    )
+                ]
+            )
         _check_size(node, source)
         data = loader.construct_document(node)
         lines: Lines = {(): node.start_mark.line + 1}
@@ -89,8 +110,16 @@ def _check_size(root: yaml.Node, source: str) -> None:
         if key in sizes:
             return sizes[key]
         if key in active:
-            raise SpecError([Problem(source, node.start_mark.line + 1, "",
-                                     "an alias refers to itself (recursive YAML anchor)")])
+            raise SpecError(
+                [
+                    Problem(
+                        source,
+                        node.start_mark.line + 1,
+                        "",
+                        "an alias refers to itself (recursive YAML anchor)",
+                    )
+                ]
+            )
         active.add(key)
         total = 1
         if isinstance(node, yaml.MappingNode):
@@ -101,9 +130,17 @@ def _check_size(root: yaml.Node, source: str) -> None:
                 total += size(child)
         active.discard(key)
         if total > MAX_NODES:
-            raise SpecError([Problem(source, node.start_mark.line + 1, "",
-                                     f"YAML expands to more than {MAX_NODES:,} nodes "
-                                     "(anchors and aliases nested too deeply)")])
+            raise SpecError(
+                [
+                    Problem(
+                        source,
+                        node.start_mark.line + 1,
+                        "",
+                        f"YAML expands to more than {MAX_NODES:,} nodes "
+                        "(anchors and aliases nested too deeply)",
+                    )
+                ]
+            )
         sizes[key] = total
         return total
 
@@ -116,12 +153,28 @@ def _collect_lines(loader, node, path: tuple, lines: Lines, source: str) -> None
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
-                raise SpecError([Problem(source, key_node.start_mark.line + 1,
-                                         _dotted(path), "keys must be plain names")])
+                raise SpecError(
+                    [
+                        Problem(
+                            source,
+                            key_node.start_mark.line + 1,
+                            _dotted(path),
+                            "keys must be plain names",
+                        )
+                    ]
+                )
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise SpecError([Problem(source, line, _dotted((*path, key)),
-                                         f"duplicate key (first written on line {seen[key]})")])
+                raise SpecError(
+                    [
+                        Problem(
+                            source,
+                            line,
+                            _dotted((*path, key)),
+                            f"duplicate key (first written on line {seen[key]})",
+                        )
+                    ]
+                )
             seen[key] = line
             lines[(*path, key)] = line
             _collect_lines(loader, value_node, (*path, key), lines, source)

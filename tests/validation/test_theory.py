@@ -26,7 +26,8 @@ def assert_close(estimate, theory: float, tolerance: float) -> None:
 def test_deterministic_line_runs_at_its_slowest_cycle():
     # Constant cycles 60 s, 90 s, 45 s: throughput = 1 / 90 s = 40 units/h, exactly
     # once the line is full (tolerance 0.2%: at most one unit of edge effect).
-    results = simulate_text("""
+    results = simulate_text(
+        """
         line: deterministic
         product: {item: c, energy: 1 kWh}
         run: {warmup: 1 h, horizon: 100 h}
@@ -35,7 +36,9 @@ def test_deterministic_line_runs_at_its_slowest_cycle():
           s1: {makes: {a: 1}, cycle: 60 s}
           s2: {uses: {a: 1}, makes: {b: 1}, cycle: 90 s}
           s3: {uses: {b: 1}, makes: {c: 1}, cycle: 45 s}
-        """, replications=2)
+        """,
+        replications=2,
+    )
     rate = results.kpi("good_rate_per_h").mean
     assert abs(rate - 40.0) <= 0.002 * 40.0
     # s1 is busy 60 s and blocked 30 s of every 90 s; s3 busy 45 s, starved 45 s.
@@ -46,7 +49,8 @@ def test_deterministic_line_runs_at_its_slowest_cycle():
 
 def test_batch_step_runs_at_size_over_cycle():
     # A press loads 20 per 25-min cycle and is always fed: 20 / (25/60 h) = 48/h.
-    results = simulate_text("""
+    results = simulate_text(
+        """
         line: batch
         product: {item: cell, energy: 1 kWh}
         run: {warmup: 2 h, horizon: 200 h}
@@ -58,7 +62,9 @@ def test_batch_step_runs_at_size_over_cycle():
             makes: {cell: 1}
             batch: {size: 20, min: 10, max_wait: 30 min}
             cycle: 25 min
-        """, replications=2)
+        """,
+        replications=2,
+    )
     assert results.kpi("good_rate_per_h").mean == pytest.approx(48.0, rel=0.005)
     assert results.step("press", "batch_fill").mean == pytest.approx(1.0)
 
@@ -68,7 +74,8 @@ def test_batch_starts_partial_after_max_wait():
     # 5 have waited 30 min. The timer starts when the 5th unit is there and
     # runs 30 min, in which 5 more arrive (4 when an arrival ties with the
     # timer or falls in the 1-min cycle): batches of 9 to 10 units.
-    results = simulate_text("""
+    results = simulate_text(
+        """
         line: partial batches
         product: {item: cell, energy: 1 kWh}
         run: {warmup: 10 h, horizon: 100 h}
@@ -79,7 +86,9 @@ def test_batch_starts_partial_after_max_wait():
             makes: {cell: 1}
             batch: {size: 20, min: 5, max_wait: 30 min}
             cycle: 1 min
-        """, replications=2)
+        """,
+        replications=2,
+    )
     # Throughput equals the feed, 10/h.
     assert results.kpi("good_rate_per_h").mean == pytest.approx(10.0, rel=0.01)
     fill = results.step("press", "batch_fill").mean * 20
@@ -137,7 +146,10 @@ def test_two_stations_with_finite_buffer(buffer, mean2):
         buffers: {{part: {buffer}}}
         steps:
           m1: {{makes: {{part: 1}}, cycle: {{dist: exponential, mean: 1 h}}}}
-          m2: {{uses: {{part: 1}}, makes: {{done: 1}}, cycle: {{dist: exponential, mean: {mean2} h}}}}
+          m2:
+            uses: {{part: 1}}
+            makes: {{done: 1}}
+            cycle: {{dist: exponential, mean: {mean2} h}}
         """)
     mu1, mu2 = 1.0, 1 / mean2
     rho, places = mu1 / mu2, buffer + 2
@@ -197,5 +209,38 @@ def test_littles_law_lead_time():
           server: {uses: {job: 1}, makes: {done: 1}, cycle: {dist: exponential, mean: 1 h}}
         """)
     assert_close(results.kpi("lead_time_h"), 2.0 + 2.0, 0.03)
-    assert math.isclose(results.kpi("wip").mean,
-                        results.kpi("lead_time_h").mean * 0.5, rel_tol=0.03)
+    assert math.isclose(
+        results.kpi("wip").mean, results.kpi("lead_time_h").mean * 0.5, rel_tol=0.03
+    )
+
+
+def test_transfer_lot_keeps_the_per_unit_rate():
+    # Sealing waits for a lot of 10 cells, works them one by one (10 s each)
+    # and moves them together: its rate stays 1 / 10 s = 360/h when always
+    # fed, so behind a 12-s feeder the line runs at the feeder's 300/h.
+    results = simulate_text(
+        """
+        line: lots
+        product: {item: sealed, energy: 1 kWh}
+        run: {warmup: 1 h, horizon: 50 h}
+        steps:
+          stacking: {makes: {stack: 1}, cycle: 12 s}
+          sealing: {uses: {stack: 1}, makes: {sealed: 1}, cycle: 10 s, lot: 10}
+        """,
+        replications=2,
+    )
+    assert results.kpi("good_rate_per_h").mean == pytest.approx(300.0, rel=0.002)
+    # Busy 10 s of every 12 s.
+    assert results.step("sealing", "utilization").mean == pytest.approx(10 / 12, abs=0.005)
+    fed = simulate_text(
+        """
+        line: lots, always fed
+        product: {item: sealed, energy: 1 kWh}
+        run: {warmup: 1 h, horizon: 50 h}
+        steps:
+          stacking: {makes: {stack: 1}, machines: 2, cycle: 12 s}
+          sealing: {uses: {stack: 1}, makes: {sealed: 1}, cycle: 10 s, lot: 10}
+        """,
+        replications=2,
+    )
+    assert fed.kpi("good_rate_per_h").mean == pytest.approx(360.0, rel=0.002)
