@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/fabsim run process_specs/examples/three_step.yaml
+	$(BIN)/fabsim compare
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from fabsim.analysis.comparison import Comparison
 from fabsim.analysis.line_results import LineResults
+from fabsim.experiment.comparison import run_lines
 from fabsim.experiment.replications import Progress, run_replications
 from fabsim.spec.loading import load_spec as _load_spec
 from fabsim.spec.models import LineSpec
@@ -47,3 +49,43 @@ def simulate(
     seed = spec.run.seed if seed is None else seed
     runs = run_replications(spec, replications, seed, horizon, warmup, workers, progress)
     return LineResults(spec, runs, seed)
+
+
+def compare(
+    specs: Sequence[LineSpec | str],
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Run several lines with the same seeds and compare them to the first.
+
+    Lines are keyed by file name (``semi_solid``); replications default to
+    the largest in their specs, the seed to the first spec's.
+
+    Example:
+        >>> comparison = compare(["semi_solid", "all_solid_sulfide"], replications=5)  # doctest: +SKIP
+        >>> comparison.verdict()[0]                                                      # doctest: +SKIP
+    """
+    loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
+    replications = replications or max(s.run.replications for s in loaded)
+    seed = loaded[0].run.seed if seed is None else seed
+    runs = run_lines(loaded, replications, seed, horizon, warmup, workers, progress)
+    lines: dict[str, LineResults] = {}
+    for spec, line_runs in zip(loaded, runs, strict=True):
+        key = line_key(spec, lines)
+        lines[key] = LineResults(spec, line_runs, seed)
+    return Comparison(lines)
+
+
+def line_key(spec: LineSpec, taken: dict) -> str:
+    """A short unique name for a line: its file stem, numbered if repeated."""
+    stem = spec.source.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
+    key = stem or spec.line
+    number = 2
+    while key in taken:
+        key = f"{stem or spec.line} ({number})"
+        number += 1
+    return key

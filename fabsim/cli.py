@@ -132,6 +132,48 @@ def run(
     )
 
 
+@app.command(name="compare")
+def compare_lines(
+    specs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Two or more spec files or shipped names (default: the two reference lines).",
+            show_default=False,
+        ),
+    ] = None,
+    replications: Replications = None,
+    seed: Seed = None,
+    horizon: Horizon = None,
+    warmup: Warmup = None,
+    sets: Sets = None,
+    workers: Workers = None,
+    as_json: AsJson = False,
+    out: Out = None,
+) -> None:
+    """Compare lines with the same seeds: side-by-side KPIs, paired differences, verdict."""
+    from fabsim.commands import compare_command
+
+    compare_command(
+        specs or [],
+        replications,
+        seed,
+        _hours("horizon", horizon),
+        _hours("warmup", warmup),
+        sets or [],
+        workers,
+        as_json,
+        out,
+    )
+
+
+@app.command()
+def specs() -> None:
+    """List the shipped lines with their descriptions."""
+    from fabsim.commands import specs_command
+
+    specs_command()
+
+
 def main() -> None:
     """Console entry point: maps bad input to exit 2 and Ctrl-C to 130, no tracebacks."""
     from fabsim.spec.errors import SpecError

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import typer
 
-from fabsim.api import load_spec, simulate
+from fabsim.api import compare, load_spec, simulate
 from fabsim.report.export import to_json, write_outputs
 from fabsim.sim.line import LineDeadlock
 from fabsim.spec.errors import SpecError
@@ -114,3 +114,75 @@ def run_command(spec, replications, seed, horizon, warmup, sets, workers, as_jso
         console.print(renderable)
     if out:
         console.print(f"wrote summary.json, replications.csv, steps.csv to {out}")
+
+
+def compare_command(names, replications, seed, horizon, warmup, sets, workers, as_json, out):
+    """``fabsim compare``: lines side by side with paired differences and a verdict."""
+    from fabsim.spec.catalog import REFERENCE_LINES
+
+    names = list(names) or list(REFERENCE_LINES)
+    if len(names) < 2:
+        print(
+            "compare needs at least two lines (none given: the two reference lines)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        specs = [load_spec(name, sets) for name in names]
+    except SpecError as error:
+        print(error, file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    count = replications or max(spec.run.replications for spec in specs)
+    with progress_bar(count * len(specs), "compare") as advance:
+        try:
+            comparison = compare(specs, count, seed, horizon, warmup, workers, advance)
+        except LineDeadlock as error:
+            print(error, file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except KeyboardInterrupt:
+            print("interrupted; no results kept and no files written", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    summary = comparison.to_dict()
+    if out:
+        files = {"summary.json": to_json(summary)}
+        frames = []
+        for name, results in comparison.lines.items():
+            frame = results.replications_frame()
+            frame.insert(0, "line", name)
+            frames.append(frame)
+            steps = results.steps_frame()
+            steps.insert(0, "line", name)
+            frames.append(None)
+            files.setdefault("steps.csv", "")
+            files["steps.csv"] += steps.to_csv(index=False, header=not files["steps.csv"])
+        import pandas as pd
+
+        files["replications.csv"] = pd.concat([f for f in frames if f is not None]).to_csv(
+            index=False
+        )
+        write_outputs(out, files)
+    if as_json:
+        sys.stdout.write(to_json(summary))
+        return
+    from fabsim.report.compare_summary import compare_summary
+
+    console = terminal()
+    for renderable in compare_summary(comparison):
+        console.print(renderable)
+    if out:
+        console.print(f"wrote summary.json, replications.csv, steps.csv to {out}")
+
+
+def specs_command() -> None:
+    """``fabsim specs``: the shipped lines and what each is."""
+    from fabsim.spec.catalog import shipped
+
+    for name, path in shipped().items():
+        try:
+            spec = load_spec(str(path))
+        except SpecError as error:  # a shipped spec must load; say so if not
+            print(f"{name}: cannot be loaded: {error}", file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        print(f"{name:<20} {spec.line}")
+        if spec.description:
+            print(f"{'':<20} {spec.description}")

@@ -116,10 +116,14 @@ class Buffer:
     def wake_putters(self) -> None:
         """Call back blocked machines in turn while there is room."""
         putters = self.putters
-        while putters and self.level < self.capacity:
-            machine = putters.popleft()
+        while putters:
+            machine = putters[0]
             if machine.waiting_on is not self:
+                putters.popleft()
                 continue
+            if self.capacity - self.level < machine.need:
+                break  # FIFO: the first blocked machine goes first
+            putters.popleft()
             machine.waiting_on = None
             machine.room_freed()
 

@@ -418,9 +418,12 @@ class Machine:
         good = self.holding
         while good:
             room = out.capacity - out.level
-            if room <= 0:
+            # Finished units leave together once there is room for all of them;
+            # only what could never fit at once goes in parts, as room appears.
+            need = good if good <= out.capacity else 1
+            if room < need:
                 self.holding = good
-                self._wait(now, BLOCKED, out, good, False)
+                self._wait(now, BLOCKED, out, need, False)
                 out.putters.append(self)
                 return
             handed = good if room >= good else room

@@ -7,8 +7,8 @@ units becomes such a float, so a wrong dimension is caught where it is typed.
 Example:
     >>> to_hours("90 min")
     1.5
-    >>> to_hours("1500 m / (35 m/min)")   # roll length over line speed
-    0.7142857142857143
+    >>> round(to_hours("1500 m / (35 m/min)"), 6)   # roll length over line speed
+    0.714286
 """
 
 from __future__ import annotations

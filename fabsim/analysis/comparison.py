@@ -1,0 +1,197 @@
+"""Lines side by side: paired differences, processes compared, a plain verdict.
+
+Every line ran the same replications with the same seed (common random
+numbers), so differences are paired replication by replication. The first
+line is the baseline: each difference is *other minus first*.
+
+Example:
+    >>> comparison = Comparison({"semi": semi, "solid": solid})   # doctest: +SKIP
+    >>> comparison.difference("good_rate_per_h", "solid").significant()   # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from fabsim.analysis.kpis import LINE_KPIS
+from fabsim.analysis.line_results import LineResults
+from fabsim.analysis.stats import Estimate, estimate, paired_difference
+
+
+@dataclass(frozen=True)
+class ProcessView:
+    """One process tag in one line: what its steps can do and what they lose."""
+
+    steps: tuple[str, ...]
+    capacity_per_h: float  # good finished units/h its weakest step could support
+    yield_: float  # product of the realized yields of its steps
+    utilization: float  # machine-weighted mean utilization
+    scrap_share: float  # share of the line's scrap (in finished-unit equivalents)
+    scrap_per_h: float  # finished-unit equivalents scrapped per hour
+    bottleneck_share: float
+
+
+class Comparison:
+    """Several :class:`LineResults` run with the same seeds; the first is the baseline."""
+
+    def __init__(self, lines: dict[str, LineResults]):
+        if len(lines) < 2:
+            raise ValueError("a comparison needs at least two lines")
+        self.lines = lines
+        self.names = list(lines)
+        counts = {r.replications for r in lines.values()}
+        if len(counts) != 1:
+            raise ValueError("lines were run with different numbers of replications")
+
+    @property
+    def baseline(self) -> str:
+        return self.names[0]
+
+    def difference(self, kpi: str, name: str) -> Estimate:
+        """Paired difference ``name - baseline`` of a line KPI over replications."""
+        return paired_difference(
+            self.lines[self.baseline].values(kpi), self.lines[name].values(kpi)
+        )
+
+    def relative_difference(self, kpi: str, name: str) -> Estimate:
+        """Paired relative difference ``(name - baseline) / baseline`` per replication."""
+        base = self.lines[self.baseline].values(kpi)
+        other = self.lines[name].values(kpi)
+        return estimate((b - a) / a for a, b in zip(base, other, strict=True) if a)
+
+    @cached_property
+    def processes(self) -> list[str]:
+        """Process tags in flow order, those shared by every line first."""
+        seen: list[str] = []
+        for results in self.lines.values():
+            for step_id in results.flow.order:
+                tag = results.spec.process_of(step_id)
+                if tag not in seen:
+                    seen.append(tag)
+        shared = [t for t in seen if all(t in self._tags(r) for r in self.lines.values())]
+        return shared + [t for t in seen if t not in shared]
+
+    @staticmethod
+    def _tags(results: LineResults) -> set[str]:
+        return {results.spec.process_of(s) for s in results.flow.order}
+
+    def process(self, name: str, tag: str) -> ProcessView | None:
+        """How the steps with process ``tag`` do in line ``name`` (None if it has none)."""
+        results = self.lines[name]
+        steps = tuple(s for s in results.flow.order if results.spec.process_of(s) == tag)
+        if not steps:
+            return None
+        scrap = _scrap_per_h(results)
+        total = sum(scrap.values())
+        machines = sum(results.spec.steps[s].machines for s in steps)
+        yield_ = math.prod(results.step(s, "yield").mean or 0.0 for s in steps)
+        return ProcessView(
+            steps=steps,
+            capacity_per_h=min(results.capacities[s].good_per_h for s in steps),
+            yield_=yield_,
+            utilization=sum(
+                results.step(s, "utilization").mean * results.spec.steps[s].machines for s in steps
+            )
+            / machines,
+            scrap_share=sum(scrap[s] for s in steps) / total if total else 0.0,
+            scrap_per_h=sum(scrap[s] for s in steps),
+            bottleneck_share=sum(results.step(s, "bottleneck_share").mean for s in steps),
+        )
+
+    def verdict(self) -> list[str]:
+        """Plain sentences: who makes more, by how much, what limits each line."""
+        base = self.lines[self.baseline]
+        sentences = []
+        for name in self.names[1:]:
+            relative = self.relative_difference("good_rate_per_h", name)
+            if relative.mean is None:
+                continue
+            change = abs(relative.mean) * 100
+            word = "more" if relative.mean > 0 else "fewer"
+            if relative.low is None:
+                sentences.append(
+                    f"{name} makes {change:.1f}% {word} good units than "
+                    f"{self.baseline} (one replication: no interval)."
+                )
+            elif relative.significant():
+                low, high = sorted((abs(relative.low) * 100, abs(relative.high) * 100))
+                sentences.append(
+                    f"{name} makes {change:.1f}% {word} good units than "
+                    f"{self.baseline} (95% CI {low:.1f}% to {high:.1f}% {word})."
+                )
+            else:
+                sentences.append(
+                    f"{name} and {self.baseline} make the same good output within "
+                    f"the noise: {relative.mean * 100:+.1f}% (95% CI "
+                    f"{relative.low * 100:+.1f}% to {relative.high * 100:+.1f}%); "
+                    "more replications may separate them."
+                )
+        for name, results in self.lines.items():
+            step_id, share = results.bottleneck
+            tag = results.spec.process_of(step_id)
+            scrap = _scrap_per_h(results)
+            worst = max(scrap, key=scrap.get) if scrap else None
+            text = f"{name} is limited by {step_id} ({tag}) {share * 100:.0f}% of the time"
+            if worst and scrap[worst] > 0:
+                text += (
+                    f"; its largest scrap is at {worst} "
+                    f"({results.spec.process_of(worst)}), {scrap[worst]:.1f} units/h "
+                    "of finished-unit equivalents"
+                )
+            sentences.append(text + ".")
+        if len(base.runs) < 2:
+            sentences.append("One replication: no interval; nothing here is significant.")
+        return sentences
+
+    def to_dict(self) -> dict:
+        """``--json`` of ``compare``: one object per line (keyed by its name), plus
+        ``differences`` (paired, other minus baseline), ``processes`` and ``verdict``."""
+        data = {name: results.to_dict() for name, results in self.lines.items()}
+        differences = {}
+        for name in self.names[1:]:
+            entry = {}
+            for kpi in LINE_KPIS:
+                diff = self.difference(kpi, name)
+                entry[kpi] = {**diff.to_dict(), "significant": diff.significant()}
+            rel = self.relative_difference("good_rate_per_h", name)
+            entry["good_rate_relative"] = {**rel.to_dict(), "significant": rel.significant()}
+            differences[f"{name} - {self.baseline}"] = entry
+        processes = {}
+        for tag in self.processes:
+            processes[tag] = {}
+            for name in self.names:
+                view = self.process(name, tag)
+                processes[tag][name] = (
+                    None
+                    if view is None
+                    else {
+                        "steps": list(view.steps),
+                        "capacity_per_h": view.capacity_per_h,
+                        "yield": view.yield_,
+                        "utilization": view.utilization,
+                        "scrap_share": view.scrap_share,
+                        "scrap_per_h": view.scrap_per_h,
+                        "bottleneck_share": view.bottleneck_share,
+                    }
+                )
+        return {
+            **data,
+            "differences": differences,
+            "processes": processes,
+            "verdict": self.verdict(),
+        }
+
+
+def _scrap_per_h(results: LineResults) -> dict[str, float]:
+    # Scrap in finished-unit equivalents: 40 sheets lost are 1 cell's worth
+    # when a cell holds 40 sheets.
+    per_product = results.flow.units_per_product
+    scrap = {}
+    for step_id in results.flow.order:
+        output = results.spec.steps[step_id].output
+        lost = results.step(step_id, "scrapped").mean or 0.0
+        scrap[step_id] = lost / per_product.get(output, 1.0) / results.horizon_h
+    return scrap

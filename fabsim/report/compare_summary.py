@@ -1,0 +1,130 @@
+"""The terminal summary of ``fabsim compare``: KPIs side by side, processes, verdict.
+
+Colour marks direction and significance, but every mark is also a symbol
+and a word (▲/▼, "significant"/"n.s."), so plain terminals and ``NO_COLOR``
+read the same.
+
+Example:
+    >>> Console().print(*compare_summary(comparison))   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from fabsim.analysis.comparison import Comparison
+from fabsim.analysis.stats import Estimate
+from fabsim.report.format import number, percent, with_ci
+from fabsim.report.run_summary import format_kpi, header
+
+# (label, kpi, kind, +1 if higher is better, -1 if lower is better, 0 neutral)
+ROWS = (
+    ("Good units/h", "good_rate_per_h", "number", 1),
+    ("GWh/yr", "gwh_per_year", "number", 1),
+    ("Overall yield", "overall_yield", "percent", 1),
+    ("Rolled throughput yield", "rolled_throughput_yield", "percent", 1),
+    ("Escaped defects (ppm)", "escaped_ppm", "number", -1),
+    ("WIP (units)", "wip", "number", 0),
+    ("Lead time (h, Little's law)", "lead_time_h", "number", -1),
+)
+
+
+def difference_cell(diff: Estimate, kind: str, better: int) -> Text:
+    """``-12.3 ± 2.1 ▼ significant``, coloured by whether the change is good."""
+    if diff.mean is None:
+        return Text("–")
+    if kind == "percent":
+        text = f"{diff.mean * 100:+.1f} pt"
+        if diff.half_width is not None:
+            text += f" ± {diff.half_width * 100:.1f}"
+    else:
+        text = with_ci(diff)
+        if diff.mean > 0:
+            text = "+" + text
+    if diff.low is None:
+        return Text(text + "  (no CI)")
+    arrow = "▲" if diff.mean > 0 else "▼"
+    if not diff.significant():
+        return Text(f"{text}  ≈ n.s.", style="dim")
+    style = "" if better == 0 else ("green" if diff.mean * better > 0 else "red")
+    return Text(f"{text}  {arrow} significant", style=style)
+
+
+def kpi_table(comparison: Comparison) -> Table:
+    table = Table(show_edge=False, title="Line KPIs (mean ± 95% CI)", title_justify="left")
+    table.add_column("")
+    for name in comparison.names:
+        table.add_column(name, justify="right")
+    for name in comparison.names[1:]:
+        table.add_column(f"{name} − {comparison.baseline} (paired)", justify="right")
+    for label, key, kind, better in ROWS:
+        cells = [format_kpi(comparison.lines[n], key, kind) for n in comparison.names]
+        diffs = [
+            difference_cell(comparison.difference(key, n), kind, better)
+            for n in comparison.names[1:]
+        ]
+        table.add_row(label, *cells, *diffs)
+    bottlenecks = []
+    for name in comparison.names:
+        step_id, share = comparison.lines[name].bottleneck
+        bottlenecks.append(f"{step_id} ({percent(share, 0)})")
+    table.add_row("Bottleneck", *bottlenecks, *[""] * (len(comparison.names) - 1))
+    return table
+
+
+def process_table(comparison: Comparison) -> Table:
+    table = Table(
+        show_edge=False,
+        title="By process (" + " | ".join(comparison.names) + ")",
+        title_justify="left",
+    )
+    for column in ("process", "capacity/h", "yield", "utilization", "share of scrap", "bottleneck"):
+        table.add_column(column, justify="left" if column == "process" else "right")
+    for tag in comparison.processes:
+        views = [comparison.process(name, tag) for name in comparison.names]
+
+        def cells(value, fmt, views=views):
+            return " | ".join("–" if v is None else fmt(value(v)) for v in views)
+
+        table.add_row(
+            tag,
+            cells(lambda v: v.capacity_per_h, number),
+            cells(lambda v: v.yield_, lambda x: percent(x, 1)),
+            cells(lambda v: v.utilization, lambda x: percent(x, 0)),
+            cells(lambda v: v.scrap_share, lambda x: percent(x, 0)),
+            cells(lambda v: v.bottleneck_share, lambda x: percent(x, 0)),
+        )
+    return table
+
+
+def notes() -> Text:
+    return Text(
+        "capacity/h: good finished units per hour the process's weakest step could "
+        "support alone (nameplate, after breakdowns and downstream yields). yield: "
+        "product of its steps' realized yields. share of scrap: of all scrap, in "
+        "finished-unit equivalents. Differences are paired over replications that "
+        "share random numbers (common random numbers).",
+        style="dim",
+    )
+
+
+def verdict(comparison: Comparison) -> Text:
+    text = Text("Verdict: ", style="bold")
+    text.append(" ".join(comparison.verdict()))
+    return text
+
+
+def compare_summary(comparison: Comparison) -> list:
+    """Everything ``fabsim compare`` prints, in order."""
+    first = comparison.lines[comparison.baseline]
+    return [
+        header("compare", list(comparison.lines.values()), first.seed),
+        "",
+        kpi_table(comparison),
+        "",
+        process_table(comparison),
+        notes(),
+        "",
+        verdict(comparison),
+    ]
