@@ -1,0 +1,71 @@
+"""``fabsim compare`` and ``fabsim specs`` as users run them."""
+
+from __future__ import annotations
+
+import json
+
+from tests.test_bad_input import fabsim
+
+SHORT = ("-n", "3", "--horizon", "1 d", "--warmup", "1 d")
+
+
+def test_compare_json_has_each_line_and_paired_differences():
+    result = fabsim(
+        "compare",
+        "three_step",
+        "three_step",
+        "--set",
+        "steps.coating.cycle.mean=1500 m / (45 m/min)",
+        "--json",
+        *SHORT,
+    )
+    # The same override on both: identical lines, so the paired difference is 0.
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"three_step", "three_step (2)", "differences", "processes", "verdict"}
+    difference = data["differences"]["three_step (2) - three_step"]["good_rate_per_h"]
+    assert difference["mean"] == 0 and difference["significant"] is False
+
+
+def test_compare_reads_like_the_design(tmp_path):
+    faster = tmp_path / "faster_coating.yaml"
+    text = open("process_specs/examples/three_step.yaml").read()
+    faster.write_text(text.replace('mean: "1500 m / (35 m/min)"', 'mean: "1500 m / (45 m/min)"'))
+    result = fabsim("compare", "three_step", str(faster), *SHORT, "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "fabsim compare · three_step vs faster_coating · 3 replications · "
+        "1 d after 1 d warm-up · seed 2"
+    )
+    assert "faster_coating − three_step (paired)" in result.stdout
+    assert "▲ significant" in result.stdout  # a faster coater makes more
+    assert "By process (three_step | faster_coating)" in result.stdout
+    verdict = result.stdout[result.stdout.index("Verdict:") :]
+    assert "faster_coating makes" in verdict and "more good units than three_step" in verdict
+
+
+def test_compare_needs_two_lines():
+    result = fabsim("compare", "three_step")
+    assert result.returncode == 2
+    assert "compare needs at least two lines" in result.stderr
+
+
+def test_default_compare_runs_the_reference_lines():
+    result = fabsim("compare", "--json", "-n", "2", "--horizon", "12 h", "--warmup", "12 h")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "semi_solid" in data and "all_solid_sulfide" in data
+    assert set(data["processes"]) >= {
+        "precision_stacking",
+        "dry_electrode_coating",
+        "pressurized_assembly",
+        "wet_electrode_coating",
+    }
+
+
+def test_specs_lists_the_shipped_lines():
+    result = fabsim("specs")
+    assert result.returncode == 0
+    names = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert {"semi_solid", "all_solid_sulfide", "three_step", "five_station"} <= set(names)
