@@ -66,8 +66,9 @@ def compare(
     the largest in their specs, the seed to the first spec's.
 
     Example:
-        >>> comparison = compare(["semi_solid", "all_solid_sulfide"], replications=5)  # doctest: +SKIP
-        >>> comparison.verdict()[0]                                                      # doctest: +SKIP
+        >>> lines = ["semi_solid", "all_solid_sulfide"]
+        >>> comparison = compare(lines, replications=5)   # doctest: +SKIP
+        >>> comparison.verdict()[0]                       # doctest: +SKIP
     """
     loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
     replications = replications or max(s.run.replications for s in loaded)

@@ -29,7 +29,8 @@ def test_compare_json_has_each_line_and_paired_differences():
 
 def test_compare_reads_like_the_design(tmp_path):
     faster = tmp_path / "faster_coating.yaml"
-    text = open("process_specs/examples/three_step.yaml").read()
+    with open("process_specs/examples/three_step.yaml") as handle:
+        text = handle.read()
     faster.write_text(text.replace('mean: "1500 m / (35 m/min)"', 'mean: "1500 m / (45 m/min)"'))
     result = fabsim("compare", "three_step", str(faster), *SHORT, "--seed", "2")
     assert result.returncode == 0, result.stderr

@@ -17,7 +17,8 @@ from fabsim.spec.catalog import resolve
 
 def deterministic_variant(name: str):
     """The shipped line with every cycle at its mean and no breakdowns."""
-    data = yaml.safe_load(open(resolve(name)))
+    with open(resolve(name)) as handle:
+        data = yaml.safe_load(handle)
     for step in data["steps"].values():
         cycle = step["cycle"]
         if isinstance(cycle, dict):

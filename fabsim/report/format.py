@@ -94,5 +94,5 @@ def duration(hours: float) -> str:
     if hours >= 24 and abs(hours / 24 - round(hours / 24)) < 1e-9:
         return f"{round(hours / 24)} d"
     if hours >= 1:
-        return f"{number(hours)} h"
+        return f"{hours:g} h" if hours == round(hours, 2) else f"{number(hours)} h"
     return f"{number(hours * 60)} min"

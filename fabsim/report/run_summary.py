@@ -44,17 +44,22 @@ def line_label(results: LineResults) -> str:
     return stem.removesuffix(".yaml").removesuffix(".yml") or results.name
 
 
+def line_label(results: LineResults) -> str:
+    """The short name of a line: its file name without ``.yaml``, else its title."""
+    stem = results.spec.source.rsplit("/", 1)[-1]
+    return stem.removesuffix(".yaml").removesuffix(".yml") or results.name
+
+
 def header(command: str, results: list[LineResults], seed: int) -> Text:
     """What was run, exactly, so a pasted summary can be reproduced."""
     first = results[0]
-    names = " vs ".join(
-        r.spec.source.rsplit("/", 1)[-1].removesuffix(".yaml") or r.name for r in results
-    )
     text = Text(f"fabsim {command} · ", style="bold")
-    text.append(names, style="bold cyan")
+    text.append(" vs ".join(line_label(r) for r in results), style="bold cyan")
+    # Lines may differ in warm-up (each spec's own); show each value once.
+    horizons = " | ".join(dict.fromkeys(duration(r.horizon_h) for r in results))
+    warmups = " | ".join(dict.fromkeys(duration(r.warmup_h) for r in results))
     text.append(
-        f" · {first.replications} replications · {duration(first.horizon_h)} after "
-        f"{duration(first.warmup_h)} warm-up · seed {seed}"
+        f" · {first.replications} replications · {horizons} after {warmups} warm-up · seed {seed}"
     )
     return text
 
