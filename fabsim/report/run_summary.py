@@ -44,12 +44,6 @@ def line_label(results: LineResults) -> str:
     return stem.removesuffix(".yaml").removesuffix(".yml") or results.name
 
 
-def line_label(results: LineResults) -> str:
-    """The short name of a line: its file name without ``.yaml``, else its title."""
-    stem = results.spec.source.rsplit("/", 1)[-1]
-    return stem.removesuffix(".yaml").removesuffix(".yml") or results.name
-
-
 def header(command: str, results: list[LineResults], seed: int) -> Text:
     """What was run, exactly, so a pasted summary can be reproduced."""
     first = results[0]
