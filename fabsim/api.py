@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from fabsim.analysis.comparison import Comparison
 from fabsim.analysis.line_results import LineResults
 from fabsim.experiment.comparison import run_lines
+from fabsim.experiment.limits import check_run_size
 from fabsim.experiment.replications import Progress, run_replications
 from fabsim.spec.loading import load_spec as _load_spec
 from fabsim.spec.models import LineSpec
@@ -47,6 +48,7 @@ def simulate(
         spec = load_spec(spec)
     replications = spec.run.replications if replications is None else replications
     seed = spec.run.seed if seed is None else seed
+    check_run_size(spec, replications, horizon, warmup)
     runs = run_replications(spec, replications, seed, horizon, warmup, workers, progress)
     return LineResults(spec, runs, seed)
 
@@ -73,6 +75,8 @@ def compare(
     loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
     replications = replications or max(s.run.replications for s in loaded)
     seed = loaded[0].run.seed if seed is None else seed
+    for spec in loaded:
+        check_run_size(spec, replications, horizon, warmup)
     runs = run_lines(loaded, replications, seed, horizon, warmup, workers, progress)
     lines: dict[str, LineResults] = {}
     for spec, line_runs in zip(loaded, runs, strict=True):

@@ -1,8 +1,10 @@
 """What the CLI commands do, apart from parsing options.
 
-Each command loads specs, simulates through the public API, then either
-prints the rich summary (stdout), or one JSON object (``--json``), and
-writes ``--out`` files if asked. Progress goes to stderr, only on a terminal.
+Each command loads specs, simulates through the public API, then prints the
+rich summary (stdout) or one JSON object (``--json``), and writes ``--out``
+files if asked. Progress goes to stderr, only on a terminal. Bad input of
+any kind exits with code 2 and Ctrl-C with 130, never with a traceback, and
+an ``--out`` directory is written only once everything in it is finished.
 
 Example:
     >>> run_command("three_step", replications=2, seed=1, horizon=None, warmup=None,
@@ -17,6 +19,8 @@ from contextlib import contextmanager
 import typer
 
 from fabsim.api import compare, load_spec, simulate
+from fabsim.experiment.limits import RunTooLarge
+from fabsim.experiment.replications import Interrupted
 from fabsim.report.export import to_json, write_outputs
 from fabsim.sim.line import LineDeadlock
 from fabsim.spec.errors import SpecError
@@ -33,10 +37,24 @@ def terminal():
     return console if console.is_terminal else Console(width=120)
 
 
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
+@contextmanager
+def user_errors():
+    """Turn bad input, deadlocks, over-limit runs and Ctrl-C into exit codes."""
+    try:
+        yield
+    except (SpecError, RunTooLarge, LineDeadlock) as error:
+        print(error, file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except Interrupted as stop:
+        print(
+            f"interrupted: {stop.finished} of {stop.total} replications had finished; "
+            "nothing was written",
+            file=sys.stderr,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 @contextmanager
@@ -45,6 +63,7 @@ def progress_bar(total: int, label: str):
     if not sys.stderr.isatty():
         yield lambda _result: None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     with Progress(
@@ -52,48 +71,20 @@ def progress_bar(total: int, label: str):
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=_stderr_console(),
+        console=Console(stderr=True),
         transient=True,
     ) as progress:
         task = progress.add_task(label, total=total)
         yield lambda _result: progress.advance(task)
 
 
-def simulate_lines(names: list[str], replications, seed, horizon, warmup, sets, workers):
-    """Load and simulate each line with the same seed; bad input exits with code 2."""
-    try:
-        specs = [load_spec(name, sets) for name in names]
-    except SpecError as error:
-        print(error, file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    results = []
-    for spec in specs:
-        count = spec.run.replications if replications is None else replications
-        if count < 1:
-            print("--replications must be at least 1", file=sys.stderr)
-            raise typer.Exit(EXIT_BAD_INPUT)
-        run_seed = spec.run.seed if seed is None else seed
-        with progress_bar(count, spec.line) as advance:
-            try:
-                results.append(
-                    simulate(spec, count, run_seed, horizon, warmup, workers, progress=advance)
-                )
-            except LineDeadlock as error:
-                print(f"{spec.source}: {error}", file=sys.stderr)
-                raise typer.Exit(EXIT_BAD_INPUT) from None
-            except KeyboardInterrupt:
-                done = ", ".join(r.name for r in results) or "nothing"
-                print(
-                    f"interrupted while running {spec.line!r}; finished: {done}; no files written",
-                    file=sys.stderr,
-                )
-                raise typer.Exit(EXIT_INTERRUPTED) from None
-    return results
-
-
-def run_command(spec, replications, seed, horizon, warmup, sets, workers, as_json, out):
+def run_command(name, replications, seed, horizon, warmup, sets, workers, as_json, out):
     """``fabsim run``: one line, summary or JSON, optional ``--out`` files."""
-    (results,) = simulate_lines([spec], replications, seed, horizon, warmup, sets, workers)
+    with user_errors():
+        spec = load_spec(name, sets)
+        count = spec.run.replications if replications is None else replications
+        with progress_bar(count, spec.line) as advance:
+            results = simulate(spec, count, seed, horizon, warmup, workers, progress=advance)
     summary = results.to_dict()
     if out:
         write_outputs(
@@ -109,11 +100,7 @@ def run_command(spec, replications, seed, horizon, warmup, sets, workers, as_jso
         return
     from fabsim.report.run_summary import run_summary
 
-    console = terminal()
-    for renderable in run_summary(results):
-        console.print(renderable)
-    if out:
-        console.print(f"wrote summary.json, replications.csv, steps.csv to {out}")
+    _print(run_summary(results), out)
 
 
 def compare_command(names, replications, seed, horizon, warmup, sets, workers, as_json, out):
@@ -127,47 +114,43 @@ def compare_command(names, replications, seed, horizon, warmup, sets, workers, a
             file=sys.stderr,
         )
         raise typer.Exit(EXIT_BAD_INPUT)
-    try:
+    with user_errors():
         specs = [load_spec(name, sets) for name in names]
-    except SpecError as error:
-        print(error, file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    count = replications or max(spec.run.replications for spec in specs)
-    with progress_bar(count * len(specs), "compare") as advance:
-        try:
+        count = replications or max(spec.run.replications for spec in specs)
+        with progress_bar(count * len(specs), "compare") as advance:
             comparison = compare(specs, count, seed, horizon, warmup, workers, advance)
-        except LineDeadlock as error:
-            print(error, file=sys.stderr)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except KeyboardInterrupt:
-            print("interrupted; no results kept and no files written", file=sys.stderr)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
     summary = comparison.to_dict()
     if out:
-        files = {"summary.json": to_json(summary)}
-        frames = []
-        for name, results in comparison.lines.items():
-            frame = results.replications_frame()
-            frame.insert(0, "line", name)
-            frames.append(frame)
-            steps = results.steps_frame()
-            steps.insert(0, "line", name)
-            frames.append(None)
-            files.setdefault("steps.csv", "")
-            files["steps.csv"] += steps.to_csv(index=False, header=not files["steps.csv"])
         import pandas as pd
 
-        files["replications.csv"] = pd.concat([f for f in frames if f is not None]).to_csv(
-            index=False
+        def tagged(frame, name):
+            frame.insert(0, "line", name)
+            return frame
+
+        lines = comparison.lines.items()
+        write_outputs(
+            out,
+            {
+                "summary.json": to_json(summary),
+                "replications.csv": pd.concat(
+                    [tagged(r.replications_frame(), n) for n, r in lines]
+                ).to_csv(index=False),
+                "steps.csv": pd.concat([tagged(r.steps_frame(), n) for n, r in lines]).to_csv(
+                    index=False
+                ),
+            },
         )
-        write_outputs(out, files)
     if as_json:
         sys.stdout.write(to_json(summary))
         return
     from fabsim.report.compare_summary import compare_summary
 
+    _print(compare_summary(comparison), out)
+
+
+def _print(renderables, out) -> None:
     console = terminal()
-    for renderable in compare_summary(comparison):
+    for renderable in renderables:
         console.print(renderable)
     if out:
         console.print(f"wrote summary.json, replications.csv, steps.csv to {out}")
@@ -177,12 +160,9 @@ def specs_command() -> None:
     """``fabsim specs``: the shipped lines and what each is."""
     from fabsim.spec.catalog import shipped
 
-    for name, path in shipped().items():
-        try:
+    with user_errors():
+        for name, path in shipped().items():
             spec = load_spec(str(path))
-        except SpecError as error:  # a shipped spec must load; say so if not
-            print(f"{name}: cannot be loaded: {error}", file=sys.stderr)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        print(f"{name:<20} {spec.line}")
-        if spec.description:
-            print(f"{'':<20} {spec.description}")
+            print(f"{name:<20} {spec.line}")
+            if spec.description:
+                print(f"{'':<20} {spec.description}")

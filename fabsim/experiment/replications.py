@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -55,25 +56,54 @@ def run_tasks(
     workers = min(workers or default_workers(), len(tasks)) or 1
     results: list[ReplicationResult | None] = [None] * len(tasks)
     if workers == 1:
-        for index, task in enumerate(tasks):
-            results[index] = run_replication(*task)
-            if progress:
-                progress(results[index])
-        return results
-    # forkserver: workers start from a clean interpreter, not from a fork of
-    # a process that may hold threads (the progress bar) and locks.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["fabsim.sim.line"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_replication, *task): i for i, task in enumerate(tasks)}
         try:
-            for future in as_completed(futures):
-                index = futures[future]
-                results[index] = future.result()
+            for index, task in enumerate(tasks):
+                results[index] = run_replication(*task)
                 if progress:
                     progress(results[index])
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        except KeyboardInterrupt:
+            raise Interrupted(sum(r is not None for r in results), len(tasks)) from None
+        return results
+    # forkserver: workers start from a clean interpreter, not from a fork of
+    # a process that may hold threads (the progress bar) and locks. Workers
+    # ignore Ctrl-C: the parent decides what an interruption means.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["fabsim.sim.line"])
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_ignore_interrupts
+    )
+    futures = {pool.submit(run_replication, *task): i for i, task in enumerate(tasks)}
+    try:
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            if progress:
+                progress(results[index])
+    except KeyboardInterrupt:
+        _stop(pool)
+        raise Interrupted(sum(r is not None for r in results), len(tasks)) from None
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
     return results
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: ``finished`` of ``total`` replications were done."""
+
+    def __init__(self, finished: int, total: int):
+        super().__init__(f"{finished} of {total} replications finished")
+        self.finished, self.total = finished, total
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    # Running replications are not worth waiting for once the user said stop.
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
