@@ -121,7 +121,8 @@ class Buffer:
             if machine.waiting_on is not self:
                 putters.popleft()
                 continue
-            if self.capacity - self.level < machine.need:
+            room = self.capacity - self.level
+            if room < machine.need and not (room > 0 and self.getters):
                 break  # FIFO: the first blocked machine goes first
             putters.popleft()
             machine.waiting_on = None

@@ -272,6 +272,8 @@ class Machine:
                     self.min_since = None
                     self._wait(now, STARVED, short, min_k * short_per, False)
                     short.getters.append(self)
+                    if short.putters:  # a blocked maker may now hand over in part
+                        short.wake_putters()
                     return
                 if config.max_wait > 0:
                     if self.min_since is None:
@@ -284,6 +286,8 @@ class Machine:
                         self.env.timeout(timer).callbacks.append(
                             lambda _event: self._timer_fired(token)
                         )
+                        if short.putters:
+                            short.wake_putters()
                         return
         self.min_since = None
         self.cycle(k)
@@ -419,9 +423,11 @@ class Machine:
         while good:
             room = out.capacity - out.level
             # Finished units leave together once there is room for all of them;
-            # only what could never fit at once goes in parts, as room appears.
+            # they go in parts, as room appears, when they could never fit at
+            # once or when a user of the buffer is starved (else both would
+            # wait on each other for good).
             need = good if good <= out.capacity else 1
-            if room < need:
+            if room < need and not (room > 0 and out.getters):
                 self.holding = good
                 self._wait(now, BLOCKED, out, need, False)
                 out.putters.append(self)
