@@ -155,3 +155,12 @@ def test_bottleneck_share_follows_the_slowest_step():
     assert share > 0.6
     shares = sum(results.step(s, "bottleneck_share").mean for s in ("s1", "s2", "s3"))
     assert shares <= 1.0 + 1e-9
+
+
+def test_state_times_of_every_machine_sum_to_the_horizon():
+    spec = spec_from(BUSY_LINE)
+    model = LineModel(spec, replication=0, seed=11, warmup=spec.run.warmup)
+    model.run(spec.run.horizon)
+    for machine in model.machines:
+        assert math.isclose(sum(machine.acc), spec.run.horizon, rel_tol=1e-9), (
+            machine.step_id, machine.index, machine.acc)
