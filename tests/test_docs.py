@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fabsim.spec.models import DISTRIBUTIONS, LineSpec
+from fabsim.spec.models import LineSpec
 
 
 def test_every_schema_field_is_documented():

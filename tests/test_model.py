@@ -163,4 +163,7 @@ def test_state_times_of_every_machine_sum_to_the_horizon():
     model.run(spec.run.horizon)
     for machine in model.machines:
         assert math.isclose(sum(machine.acc), spec.run.horizon, rel_tol=1e-9), (
-            machine.step_id, machine.index, machine.acc)
+            machine.step_id,
+            machine.index,
+            machine.acc,
+        )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,7 +25,7 @@ from fabsim.spec.catalog import resolve
 from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.flow import Flow
 from fabsim.spec.models import LineSpec, Step
-from fabsim.spec.overrides import apply_override
+from fabsim.spec.overrides import apply_override, override_source
 from fabsim.spec.yaml_source import Lines, read_yaml_file, read_yaml_text
 
 
@@ -55,13 +56,13 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
                     1,
                     "",
                     "a spec must be a mapping with 'line', "
-                    f"'product' and 'steps', got {type(data).__name__}",
+                    f"'product' and 'steps', got {_kind(data)}",
                 )
             ]
         )
     data = copy.deepcopy(data)
     for text in overrides:
-        origins.overridden[apply_override(data, text)] = f"--set {text}"
+        origins.overridden[apply_override(data, text)] = override_source(text)
     try:
         spec = LineSpec.model_validate(data)
     except ValidationError as error:
@@ -113,32 +114,122 @@ def _field_names() -> set[str]:
 
 def _problem(error: dict, data: object, origins: _Origins) -> Problem:
     path = _yaml_path(error["loc"], data)
+    if error["type"] in ("extra_forbidden", "invalid_key"):
+        return origins.problem(path, _unknown_field(path, data))
+    if error["type"] in _NOT_A_MAPPING and _is_distribution(path):
+        return origins.problem(
+            path,
+            "expected a duration such as '45 s' or a distribution such as "
+            f"{{dist: exponential, mean: 45 s}}, got {_show(error.get('input'))}",
+        )
+    return origins.problem(path, _message(error))
+
+
+_NOT_A_MAPPING = ("dict_type", "model_type", "model_attributes_type")
+
+
+def _is_distribution(path: tuple) -> bool:
+    """Whether ``path`` is a cycle or setup time (a duration or a distribution)."""
+    return (
+        len(path) in (3, 4) and path[0] == "steps" and path[2:] in (("cycle",), ("setup", "time"))
+    )
+
+
+def _unknown_field(path: tuple, data: object) -> str:
+    """'unknown field', with the likely intended name or the names allowed there."""
+    parent = _node_at(data, path[:-1])
+    model = _model_at(path[:-1], parent)
+    if model is None:
+        names = sorted(_field_names())
+    else:
+        names = [field.alias or name for name, field in model.model_fields.items()]
+    if isinstance(parent, dict) and parent.get("dist") in models.DISTRIBUTIONS and model:
+        takes = ", ".join(name for name in names if name != "dist")
+        return f"unknown field for dist {parent['dist']!r} (it takes: {takes})"
+    hint = difflib.get_close_matches(str(path[-1]), sorted(names), n=1)
+    if hint:
+        return f"unknown field (did you mean {hint[0]!r}?)"
+    if model is not None and len(names) <= 8:
+        return "unknown field (expected one of: " + ", ".join(names) + ")"
+    return "unknown field"
+
+
+def _node_at(data: object, path: tuple) -> object:
+    node = data
+    for part in path:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_dict or in_list):
+            return None
+        node = node[part]
+    return node
+
+
+_BLOCKS: dict[tuple, type[BaseModel]] = {
+    (): LineSpec,
+    ("product",): models.Product,
+    ("run",): models.RunSettings,
+    ("steps", "*"): Step,
+    ("steps", "*", "batch"): models.Batch,
+    ("steps", "*", "setup"): models.Setup,
+    ("steps", "*", "failures", "#"): models.Failure,
+}
+
+
+def _model_at(path: tuple, node: object) -> type[BaseModel] | None:
+    """The spec block written at ``path`` (None where the loader cannot tell)."""
+    shape = tuple(
+        "*" if i == 1 and path[0] == "steps" else "#" if isinstance(part, int) else part
+        for i, part in enumerate(path)
+    )
+    if shape in (("steps", "*", "cycle"), ("steps", "*", "setup", "time")):
+        dist = node.get("dist") if isinstance(node, dict) else None
+        if not isinstance(dist, str):
+            return None
+        for model in vars(models).values():
+            if (
+                isinstance(model, type)
+                and issubclass(model, models.SpecModel)
+                and "dist" in model.model_fields
+                and model.model_fields["dist"].annotation == Literal[dist]
+            ):
+                return model
+        return None
+    return _BLOCKS.get(shape)
+
+
+def _message(error: dict) -> str:
+    """A pydantic error in the planner's words."""
     kind, given = error["type"], error.get("input")
     context = error.get("ctx") or {}
     if kind == "extra_forbidden":
-        hint = difflib.get_close_matches(str(path[-1]), sorted(_field_names()), n=1)
-        message = "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-    elif kind == "missing":
-        message = "required field is missing"
-    elif kind == "union_tag_invalid":
-        message = f"unknown distribution {context.get('tag')!r}; expected one of: " + ", ".join(
+        hint = difflib.get_close_matches(str(error["loc"][-1]), sorted(_field_names()), n=1)
+        return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        return f"unknown distribution {context.get('tag')!r}; expected one of: " + ", ".join(
             models.DISTRIBUTIONS
         )
-    elif kind == "union_tag_not_found":
-        message = "a distribution needs 'dist' (one of: " + ", ".join(models.DISTRIBUTIONS) + ")"
-    elif kind == "value_error":
-        message = str(context.get("error", error["msg"]))
-    elif kind in ("int_parsing", "int_type", "int_from_float"):
-        message = f"expected a whole number, got {_show(given)}"
-    elif kind in ("float_parsing", "float_type"):
-        message = f"expected a number, got {_show(given)}"
-    elif kind in ("string_type",):
-        message = f"expected a text, got {_show(given)}"
-    elif kind in ("dict_type", "model_type", "model_attributes_type"):
-        message = f"expected a mapping (key: value), got {_show(given)}"
-    elif kind in ("list_type", "tuple_type"):
-        message = f"expected a list, got {_show(given)}"
-    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+    if kind == "union_tag_not_found":
+        return "a distribution needs 'dist' (one of: " + ", ".join(models.DISTRIBUTIONS) + ")"
+    if kind == "value_error":
+        return str(context.get("error", error["msg"]))
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {_show(given)}"
+    if kind == "int_parsing_size":
+        return f"expected a whole number, got {_show(given)}, which is far too large"
+    if kind in ("float_parsing", "float_type"):
+        return f"expected a number, got {_show(given)}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {_show(given)}"
+    if kind in ("string_type", "string_unicode"):
+        return f"expected a text, got {_show(given)}"
+    if kind in _NOT_A_MAPPING:
+        return f"expected a mapping (key: value), got {_show(given)}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list, got {_show(given)}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         words = {
             "greater_than_equal": "at least",
             "greater_than": "greater than",
@@ -146,25 +237,25 @@ def _problem(error: dict, data: object, origins: _Origins) -> Problem:
             "less_than": "less than",
         }[kind]
         bound = next(iter(context.values()))
-        message = f"must be {words} {bound}, got {_show(given)}"
-    elif kind == "string_pattern_mismatch":
-        message = (
+        return f"must be {words} {bound}, got {_show(given)}"
+    if kind == "string_pattern_mismatch":
+        return (
             f"{_show(given)} is not a valid name (letters, digits, '_' and '-', "
             "not starting with a digit)"
         )
-    elif kind == "too_long":
-        message = f"too many entries (at most {context.get('max_length')})"
-    elif kind == "too_short":
-        message = f"needs at least {context.get('min_length')} entr" + (
+    if kind == "too_long":
+        return f"too many entries (at most {context.get('max_length')})"
+    if kind == "too_short":
+        return f"needs at least {context.get('min_length')} entr" + (
             "y" if context.get("min_length") == 1 else "ies"
         )
-    elif kind == "string_too_long":
-        message = f"too long (at most {context.get('max_length')} characters)"
-    elif kind == "string_too_short":
-        message = "must not be empty"
-    else:
-        message = error["msg"]
-    return origins.problem(path, message)
+    if kind == "string_too_long":
+        return f"too long (at most {context.get('max_length')} characters)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "literal_error":
+        return f"expected {context.get('expected', 'another value')}, got {_show(given)}"
+    return str(error["msg"])
 
 
 def _yaml_path(loc: tuple, data: object) -> tuple:
@@ -173,13 +264,13 @@ def _yaml_path(loc: tuple, data: object) -> tuple:
     path: list = []
     node = data
     for part in loc:
-        if isinstance(part, str) and "[" in part:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
             continue
+        if isinstance(part, str) and "[" in part:
+            continue  # '[key]', 'function-after[...]'
         if isinstance(node, dict):
-            if part in node:
-                path.append(part)
-                node = node[part]
-                continue
             if node.get("dist") == part:
                 continue
             path.append(part)
@@ -196,8 +287,23 @@ def _yaml_path(loc: tuple, data: object) -> tuple:
 
 
 def _show(value: object) -> str:
+    """A value as the planner wrote it: ``'two'``, ``1.5``, ``true``, an empty value."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return str(value).lower()
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {_show(value)}"
+    if value is None:
+        return "an empty value"
+    return f"the value {_show(value)}"
 
 
 # --- checks across fields ----------------------------------------------------
@@ -208,9 +314,18 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
     flow = Flow(spec)
     problems: list[Problem] = []
     product = spec.product.item
+    dead_ends = sorted(item for item in flow.makers if item not in flow.users and item != product)
+    suggested: set[str] = set()  # a typo shows once, not also as its consequences
     if product not in flow.makers:
+        hint = difflib.get_close_matches(product, dead_ends, n=1) or (
+            dead_ends if len(dead_ends) == 1 else []
+        )
+        suggested.update(hint[:1])
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
         problems.append(
-            origins.problem(("product", "item"), f"no step makes the product {product!r}")
+            origins.problem(
+                ("product", "item"), f"no step makes the product {product!r}{suggestion}"
+            )
         )
     if product in flow.users:
         problems.append(
@@ -221,7 +336,6 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
                 "must be the last item of the line",
             )
         )
-    suggested: set[str] = set()  # a typo shows once, as "used but never made"
     for item, users in flow.users.items():
         if item not in flow.makers:
             hint = difflib.get_close_matches(item, sorted(flow.makers), n=1)
@@ -294,7 +408,9 @@ def check_ranges(spec: LineSpec, data: dict, origins: _Origins) -> list[Problem]
     for step_id, step in spec.steps.items():
         for field_path, bounds in step.ranges.items():
             where = ("steps", step_id, "ranges", field_path)
-            parts = tuple(int(p) if p.isdigit() else p for p in field_path.split("."))
+            parts = tuple(
+                int(p) if p.isascii() and p.isdigit() else p for p in field_path.split(".")
+            )
             try:
                 base = field_value(step, parts)
                 low, high = (_range_bound(data["steps"][step_id], parts, b) for b in bounds)
@@ -342,20 +458,26 @@ def field_value(step: Step, parts: Iterable) -> float:
 
 def _range_bound(raw_step: dict, parts: tuple, bound: object) -> float:
     # A bound is validated exactly as if it were written in the field itself.
-    trial = copy.deepcopy(raw_step)
-    trial.pop("ranges", None)
+    # Only the field's own top-level entry is kept beside the required ones,
+    # so a step with long lists does not cost a full validation per bound.
+    first = parts[0]
+    trial = {"makes": raw_step["makes"], "cycle": "1 h"}
+    if first in raw_step:
+        trial[first] = copy.deepcopy(raw_step[first])
     node = trial
     for part in parts[:-1]:
         node = node[part]
-    if isinstance(node, str) and parts[-1] == "value":
-        raise KeyError(parts[-1])
+    if isinstance(node, str | int | float) and parts[-1] == "value":
+        written = ".".join(str(part) for part in parts[:-1])
+        raise ValueError(
+            f"{written!r} is written as a plain duration; put the range on {written!r}"
+        )
     node[parts[-1]] = bound
     try:
         return field_value(Step.model_validate(trial), parts)
     except ValidationError as error:
-        first = error.errors()[0]
-        message = str((first.get("ctx") or {}).get("error", first["msg"]))
-        raise ValueError(f"bound {bound!r}: {message}") from None
+        label = "an empty bound" if bound is None else f"bound {_show(bound)}"
+        raise ValueError(f"{label}: {_message(error.errors()[0])}") from None
 
 
 def _fmt(bounds) -> str:

@@ -4,6 +4,16 @@ Field names are the planner's words. Durations are stored in hours, energy in
 kWh (see :mod:`fabsim.spec.units`). Unknown keys are errors, so a typo never
 passes silently.
 
+Limits that keep a spec within what a machine can simulate (beyond those of
+:mod:`fabsim.spec.yaml_source` on the file itself): at most 500 steps, 100,000
+machines per step, counts up to 10^9, 20 failure modes and 50 ranges per
+step, 100,000 values in an empirical distribution. Numbers must be finite, and
+``true``/``false`` are not numbers. A step's ``cycle`` must take longer than
+zero on average: a cycle that takes no time lets a machine work without the
+clock moving, so the simulation would spin without end (and capacities would
+be infinite). A zero ``setup`` time or ``mttr`` is allowed: it only removes a
+delay.
+
 Example:
     >>> step = Step.model_validate({"makes": {"roll": 1}, "cycle": "50 min"})
     >>> step.cycle.mean_hours
@@ -65,6 +75,19 @@ Energy = Annotated[
 ]
 
 
+def _plain_number(value: object) -> object:
+    # YAML reads yes/no/on/off/true/false as booleans; Python would take them as 1 and 0.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value}")
+    return value
+
+
+PlainNumber = BeforeValidator(_plain_number)
+"""Refuses ``true``/``false``, ``.nan`` and ``.inf`` where a number is expected."""
+
+
 def _probability(low_open: bool):
     def check(value: float) -> float:
         if not math.isfinite(value) or value > 1 or value < 0 or (low_open and value == 0):
@@ -75,10 +98,10 @@ def _probability(low_open: bool):
     return AfterValidator(check)
 
 
-Yield = Annotated[float, _probability(low_open=True)]
-Probability = Annotated[float, _probability(low_open=False)]
+Yield = Annotated[float, PlainNumber, _probability(low_open=True)]
+Probability = Annotated[float, PlainNumber, _probability(low_open=False)]
 
-Count = Annotated[int, Field(ge=1, le=10**9)]
+Count = Annotated[int, PlainNumber, Field(ge=1, le=10**9)]
 ItemName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][\w\-]*$")]
 
 
@@ -130,7 +153,7 @@ class Lognormal(SpecModel):
 
     dist: Literal["lognormal"]
     mean: PositiveDuration
-    cv: Annotated[float, Field(ge=0, le=10)]
+    cv: Annotated[float, PlainNumber, Field(ge=0, le=10)]
 
     @property
     def mean_hours(self) -> float:
@@ -210,6 +233,20 @@ Distribution = Annotated[
 ]
 
 
+def _takes_time(cycle):
+    if not cycle.mean_hours > 0:
+        given = "got 0 s" if isinstance(cycle, Constant) else "got a mean of 0 s"
+        raise ValueError(
+            f"must be longer than zero, {given}: a cycle that takes no time "
+            "never lets the clock move"
+        )
+    return cycle
+
+
+CycleTime = Annotated[Distribution, AfterValidator(_takes_time)]
+"""A step's cycle: a distribution whose mean is longer than zero."""
+
+
 # --- step blocks -------------------------------------------------------------
 
 
@@ -265,8 +302,8 @@ class Step(SpecModel):
     process: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     uses: dict[ItemName, Count] = Field(default_factory=dict)
     makes: dict[ItemName, Count]
-    machines: Annotated[int, Field(ge=1, le=100_000)] = 1
-    cycle: Distribution
+    machines: Annotated[int, PlainNumber, Field(ge=1, le=100_000)] = 1
+    cycle: CycleTime
     batch: Batch | None = None
     lot: Count | None = None
     yield_: Yield = Field(1.0, alias="yield")
@@ -274,7 +311,9 @@ class Step(SpecModel):
     detects: dict[ItemName, Probability] = Field(default_factory=dict)
     failures: Annotated[list[Failure], Field(max_length=20)] = Field(default_factory=list)
     setup: Setup | None = None
-    ranges: dict[str, tuple[object, object]] = Field(default_factory=dict)
+    ranges: Annotated[dict[str, tuple[object, object]], Field(max_length=50)] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _one_output(self):
@@ -327,8 +366,8 @@ class RunSettings(SpecModel):
 
     warmup: NonNegativeDuration = 0.0
     horizon: PositiveDuration = 30 * 24.0
-    replications: Annotated[int, Field(ge=1, le=1000)] = 10
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
+    replications: Annotated[int, PlainNumber, Field(ge=1, le=1000)] = 10
+    seed: Annotated[int, PlainNumber, Field(ge=0, le=2**63 - 1)] = 1
 
 
 class LineSpec(SpecModel):

@@ -20,11 +20,12 @@ import difflib
 import yaml
 
 from fabsim.spec.errors import Problem, SpecError
+from fabsim.spec.yaml_source import read_yaml_value
 
 
 def parse_override(text: str) -> tuple[tuple, object]:
     """Split ``PATH=VALUE`` into a path tuple and a YAML-parsed value."""
-    source = f"--set {text}"
+    source = override_source(text)
     if "=" not in text:
         raise SpecError(
             [Problem(source, None, "", "expected PATH=VALUE, e.g. steps.stacking.machines=6")]
@@ -34,10 +35,14 @@ def parse_override(text: str) -> tuple[tuple, object]:
     if not path_text or any(not part for part in path_text.split(".")):
         raise SpecError([Problem(source, None, "", f"{path_text!r} is not a field path")])
     try:
-        value = yaml.safe_load(value_text) if value_text.strip() else ""
+        value = read_yaml_value(value_text, source) if value_text.strip() else ""
     except yaml.YAMLError:
-        value = value_text
-    path = tuple(int(p) if p.isdigit() else p for p in path_text.split("."))
+        value = value_text  # not YAML: taken as plain text
+    except SpecError as error:  # a limit of the YAML reader, e.g. nesting too deep
+        raise SpecError(
+            [Problem(source, None, path_text, problem.message) for problem in error.problems]
+        ) from None
+    path = tuple(int(p) if p.isascii() and p.isdigit() else p for p in path_text.split("."))
     return path, value
 
 
@@ -48,7 +53,7 @@ def apply_override(data: object, text: str) -> tuple:
     error, not a new step); the last key may be new.
     """
     path, value = parse_override(text)
-    source = f"--set {text}"
+    source = override_source(text)
     node = data
     for depth, key in enumerate(path[:-1]):
         node = _child(node, key, path[: depth + 1], source)
@@ -72,6 +77,11 @@ def apply_override(data: object, text: str) -> tuple:
     return path
 
 
+def override_source(text: str) -> str:
+    """How a problem names a ``--set`` option: as typed, a very long one cut short."""
+    return f"--set {text}" if len(text) <= 100 else f"--set {text[:97]}..."
+
+
 def _child(node: object, key, path: tuple, source: str) -> object:
     dotted = ".".join(map(str, path))
     if isinstance(node, dict):
@@ -90,6 +100,11 @@ def _child(node: object, key, path: tuple, source: str) -> object:
 
 
 def _kind(node: object) -> str:
-    if isinstance(node, str):
-        return f"the value {node!r}"
-    return f"a {type(node).__name__}"
+    if isinstance(node, list):
+        return "a list"
+    if node is None:
+        return "an empty value"
+    if isinstance(node, bool):
+        return f"the value {str(node).lower()}"
+    text = repr(node)
+    return f"the value {text if len(text) <= 60 else text[:57] + '...'}"

@@ -163,7 +163,8 @@ def test_two_stations_with_finite_buffer(buffer, mean2):
 def test_rolled_throughput_yield_is_product_of_step_yields():
     # Serial line, yields 0.9, 0.95, 0.8: RTY = 0.684; overall yield (good /
     # started) equals it for a serial line.
-    results = simulate_text("""
+    results = simulate_text(
+        """
         line: yields
         product: {item: c, energy: 1 kWh}
         run: {warmup: 5 h, horizon: 2000 h}
@@ -171,7 +172,9 @@ def test_rolled_throughput_yield_is_product_of_step_yields():
           a: {makes: {x: 1}, cycle: 60 s, yield: 0.9}
           b: {uses: {x: 1}, makes: {y: 1}, cycle: 30 s, yield: 0.95}
           c: {uses: {y: 1}, makes: {c: 1}, cycle: 30 s, yield: 0.8}
-        """, workers=2)
+        """,
+        workers=2,
+    )
     theory = 0.9 * 0.95 * 0.8
     assert_close(results.kpi("rolled_throughput_yield"), theory, 0.005)
     assert_close(results.kpi("overall_yield"), theory, 0.005)
@@ -182,7 +185,8 @@ def test_rolled_throughput_yield_is_product_of_step_yields():
 def test_latent_defects_escape_at_the_undetected_rate():
     # 2% of units get a latent short at a; c detects 90%: escaped share of good
     # units = 0.02 x 0.1 / (1 - 0.02 x 0.9) = 2,037 ppm.
-    results = simulate_text("""
+    results = simulate_text(
+        """
         line: defects
         product: {item: c, energy: 1 kWh}
         run: {warmup: 5 h, horizon: 2000 h}
@@ -190,7 +194,9 @@ def test_latent_defects_escape_at_the_undetected_rate():
           a: {makes: {x: 1}, cycle: 60 s, defects: {short: 0.02}}
           b: {uses: {x: 1}, makes: {y: 1}, cycle: 30 s}
           c: {uses: {y: 1}, makes: {c: 1}, cycle: 30 s, detects: {short: 0.9}}
-        """, workers=2)
+        """,
+        workers=2,
+    )
     theory = 0.02 * 0.1 / (1 - 0.02 * 0.9) * 1e6
     assert_close(results.kpi("escaped_ppm"), theory, 0.05)
     assert_close(results.kpi("overall_yield"), 1 - 0.02 * 0.9, 0.001)
