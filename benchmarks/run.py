@@ -58,7 +58,7 @@ WORKERS = """
 import json, time
 from fabsim.spec import load_spec
 from fabsim.experiment import run_replications
-spec = load_spec("five_station", ["run.horizon=50000 min"])
+spec = load_spec("five_station")
 start = time.perf_counter()
 run_replications(spec, 8, seed=1, workers={workers})
 print(json.dumps({{"wall": time.perf_counter() - start}}))
@@ -148,7 +148,7 @@ def main() -> int:
         f"peak RSS {short:.0f} MB -> {long:.0f} MB = {long / short:.2f}x (target <= 1.25x)",
     )
 
-    print("Parallel replications: 8 x 50,000 min on 1 and on 2 workers")
+    print("Parallel replications: 8 x 200,000 min on 1 and on 2 workers")
     one = measure(WORKERS.format(workers=1))["wall"]
     two = measure(WORKERS.format(workers=2))["wall"]
     check(two <= 0.6 * one, f"{one:.2f} s -> {two:.2f} s = {two / one:.2f}x (target <= 0.6x)")
