@@ -38,29 +38,61 @@ class StepCapacity:
 
 
 def step_capacities(spec: LineSpec) -> dict[str, StepCapacity]:
-    """Capacity of every step, in flow order (upstream first)."""
+    """Capacity of every step, in flow order (upstream first).
+
+    A step that shares its output item with other makers is rated as if the
+    others kept pace with it (its share of the item, times its own rate).
+    """
     flow = Flow(spec)
     passes = expected_pass_rates(spec, flow)
+    survive = survival(spec, flow, passes)
     per_product = flow.units_per_product
     capacities = {}
     for step_id in flow.order:
         step = spec.steps[step_id]
-        cycle = step.cycle.mean_hours
+        units = step.lot or 1  # a lot works its units one after another
+        cycle = step.cycle.mean_hours * units
         if step.setup:
             cycle += step.setup.time.mean_hours / step.setup.every
         downtime_per_busy_hour = sum(f.mttr / f.mtbf for f in step.failures)
-        per_cycle = step.batch_size * step.output_per_unit
+        per_cycle = step.batch_size * units * step.output_per_unit
         gross = (
             math.inf
             if cycle == 0
             else step.machines * per_cycle / (cycle * (1 + downtime_per_busy_hour))
         )
-        surviving = passes[step_id]
-        for later in flow.downstream(step_id):
-            surviving *= passes[later]
-        good = gross * surviving / per_product.get(step.output, 1.0)
+        share = per_product.get(step.output, 1.0) / len(flow.makers[step.output])
+        good = gross * passes[step_id] * survive[step.output] / share
         capacities[step_id] = StepCapacity(gross, passes[step_id], good)
     return capacities
+
+
+def survival(spec: LineSpec, flow: Flow, passes: dict[str, float]) -> dict[str, float]:
+    """Expected share of good units of each item that end up in a good finished unit.
+
+    Units of an item go to its users in proportion to what each consumes per
+    finished unit (the bill of materials), then pass each later step or not.
+    """
+    per_product = flow.units_per_product
+    survive = {spec.product.item: 1.0}
+    for step_id in reversed(flow.order):
+        step = spec.steps[step_id]
+        item = step.output
+        if item in survive:
+            continue
+        total = per_product.get(item, 0.0)
+        weighted = 0.0
+        for user in flow.users.get(item, []):
+            use = spec.steps[user]
+            through = (
+                use.uses[item]
+                * per_product.get(use.output, 0.0)
+                / len(flow.makers[use.output])
+                / use.output_per_unit
+            )
+            weighted += through * passes[user] * survive.get(use.output, 1.0)
+        survive[item] = weighted / total if total else 0.0
+    return survive
 
 
 def line_capacity(spec: LineSpec) -> tuple[float, str]:

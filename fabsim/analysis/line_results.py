@@ -95,6 +95,24 @@ class LineResults:
         step_id = max(shares, key=shares.get)
         return step_id, shares[step_id]
 
+    @property
+    def bottleneck_note(self) -> str | None:
+        """A warning when the bottleneck verdict cannot be trusted, else None.
+
+        The active-period method assumes finite buffers: a step that feeds an
+        unlimited buffer is never blocked, so it looks always active even
+        when a slower step after it sets the pace.
+        """
+        step_id, _ = self.bottleneck
+        item = self.spec.steps[step_id].output
+        if item == self.spec.product.item or item in self.spec.buffers:
+            return None
+        return (
+            f"{step_id} feeds an unlimited buffer ({item}), so it is never blocked and "
+            f"looks always active; give '{item}' a capacity under buffers for a "
+            "bottleneck you can trust."
+        )
+
     def to_dict(self) -> dict:
         """The ``--json`` object: every statistic is ``{"mean": x, "ci95": [lo, hi]}``."""
         kpi_names = list(LINE_KPIS) + sorted(
@@ -129,7 +147,7 @@ class LineResults:
             "warmup_h": self.warmup_h,
             "horizon_h": self.horizon_h,
             "kpis": {name: self.kpi(name).to_dict() for name in kpi_names},
-            "bottleneck": {"step": bottleneck, "share": share},
+            "bottleneck": {"step": bottleneck, "share": share, "note": self.bottleneck_note},
             "steps": steps,
             "buffers": buffers,
         }

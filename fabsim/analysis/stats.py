@@ -64,7 +64,7 @@ def paired_difference(a, b, confidence: float = 0.95) -> Estimate:
 
 
 @lru_cache(maxsize=256)
-def t_quantile(p: float, df: int) -> float:
+def t_quantile(p: float, df: float) -> float:
     """Quantile ``p`` (> 0.5) of Student's t with ``df`` degrees of freedom."""
     low, high = 0.0, 1.0
     while _t_cdf(high, df) < p:
@@ -144,5 +144,5 @@ def unpaired_difference(a, b, confidence: float = 0.95) -> Estimate:
     df = (vx + vy) ** 2 / (
         (vx**2 / (len(xs) - 1) if vx else 0) + (vy**2 / (len(ys) - 1) if vy else 0)
     )
-    half = t_quantile(0.5 + confidence / 2, max(1, round(df))) * spread
+    half = t_quantile(0.5 + confidence / 2, max(1.0, df)) * spread  # Welch df, not rounded
     return Estimate(my - mx, my - mx - half, my - mx + half, min(len(xs), len(ys)))

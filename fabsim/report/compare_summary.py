@@ -127,4 +127,9 @@ def compare_summary(comparison: Comparison) -> list:
         notes(),
         "",
         verdict(comparison),
+        *[
+            Text(f"Bottleneck of {name}: {r.bottleneck_note}", style="yellow")
+            for name, r in comparison.lines.items()
+            if r.bottleneck_note
+        ],
     ]

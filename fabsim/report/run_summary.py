@@ -136,6 +136,8 @@ def legend() -> Text:
 
 def caveats(results: LineResults) -> list[Text]:
     notes = []
+    if results.bottleneck_note:
+        notes.append(Text("Bottleneck: " + results.bottleneck_note, style="yellow"))
     if results.replications < 2:
         notes.append(
             Text(

@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+import sys
+
 import simpy
 
 from fabsim.sim.bottleneck import BottleneckMeter
@@ -109,6 +111,9 @@ class LineModel:
     def run(self, horizon: float) -> None:
         """Simulate warm-up plus ``horizon`` hours."""
         end = self.warmup + horizon
+        # Call-backs ripple upstream through nested calls (about 5 frames per
+        # step when a whole line unblocks at once): room for 500 steps.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
         for machine in self.machines:  # upstream first: sources start, users wait
             machine.start()
         self.env.run(until=end)
@@ -150,7 +155,28 @@ class LineModel:
             units = c.pending_at_start + c.good - c.put - c.pending
             if units or c.made != c.good + c.scrapped + c.detected:
                 problems.append(f"step {step_id}: output units unaccounted")
+        for step_id, c in self.counters.items():
+            # Counters against where the units physically are.
+            machines = [m for m in self.machines if m.step_id == step_id]
+            if c.in_cycle != sum(m.recipes for m in machines):
+                problems.append(
+                    f"step {step_id}: {c.in_cycle} recipe units counted in "
+                    "process, not held by its machines"
+                )
+            if c.pending != sum(m.holding for m in machines):
+                problems.append(
+                    f"step {step_id}: {c.pending} finished units counted, not held by its machines"
+                )
         for item, buffer in self.buffers.items():
+            if not (
+                0 <= buffer.level <= buffer.capacity
+                and min(buffer.defective, default=0) >= 0
+                and sum(buffer.defective) <= buffer.level
+            ):
+                problems.append(
+                    f"buffer {item}: level {buffer.level} or defect counts "
+                    f"{buffer.defective} impossible"
+                )
             put = sum(self.counters[s].put for s in self.flow.makers[item])
             taken = sum(
                 self.counters[s].started * self.spec.steps[s].uses[item]

@@ -354,6 +354,9 @@ class Machine:
             else:
                 plan = _fold_failures(hours, ttf, config.failures, self.failure_rng, plan)
                 hours = sum(segment for _, segment in plan)
+        elif plan is not None:  # a setup, then the processing itself
+            plan.append((BUSY, hours))
+            hours += plan[0][1]
         if self.plan.__class__ is int:  # close the previous activity (inline account)
             done = self.acc_until
             if now > done:
@@ -382,6 +385,7 @@ class Machine:
         config = self.config
         counters = self.counters
         k = self.recipes
+        self.recipes = 0
         made = k * config.per_unit
         yield_ = config.yield_
         if self.carried or self.own_defects:

@@ -250,3 +250,54 @@ def test_transfer_lot_keeps_the_per_unit_rate():
         replications=2,
     )
     assert fed.kpi("good_rate_per_h").mean == pytest.approx(360.0, rel=0.002)
+
+
+def test_setup_time_is_spent_and_booked_as_setup():
+    # A 1-h cycle with a 1-h setup before every cycle: 0.5 units/h, busy half
+    # the time and in setup the other half (with or without breakdowns).
+    results = simulate_text(
+        """
+        line: setups
+        product: {item: cell, energy: 1 kWh}
+        run: {horizon: 100 h}
+        steps:
+          a: {makes: {cell: 1}, cycle: 1 h, setup: {every: 1, time: 1 h}}
+        """,
+        replications=2,
+    )
+    assert results.kpi("good_rate_per_h").mean == pytest.approx(0.5)
+    assert results.step("a", "states.busy").mean == pytest.approx(0.5)
+    assert results.step("a", "states.setup").mean == pytest.approx(0.5)
+
+
+def test_capacity_of_parallel_makers_and_of_lots_with_setups():
+    # Two half-yield makers of y share x: a supports 60/h x 0.5 = 30 good/h;
+    # each maker 40/h x 0.5 / its half share = 40. A lot of 10 one-minute
+    # units with a 10-min setup per lot: 10 units per 20 min = 30/h.
+    from fabsim.analysis.capacity import line_capacity, step_capacities
+    from tests.conftest import spec_from
+
+    parallel = """
+        line: parallel makers
+        product: {item: cell, energy: 1 kWh}
+        run: {warmup: 1 h, horizon: 200 h}
+        buffers: {x: 10, y: 10}
+        steps:
+          a: {makes: {x: 1}, cycle: 1 min}
+          p1: {uses: {x: 1}, makes: {y: 1}, cycle: 1.5 min, yield: 0.5}
+          p2: {uses: {x: 1}, makes: {y: 1}, cycle: 1.5 min, yield: 0.5}
+          c: {uses: {y: 1}, makes: {cell: 1}, cycle: 0.1 min}
+        """
+    capacities = step_capacities(spec_from(parallel))
+    assert capacities["a"].good_per_h == pytest.approx(30.0)
+    assert capacities["p1"].good_per_h == pytest.approx(40.0)
+    assert_close(simulate_text(parallel, replications=5).kpi("good_rate_per_h"), 30.0, 0.03)
+    lot = """
+        line: lot with setups
+        product: {item: cell, energy: 1 kWh}
+        run: {horizon: 200 h}
+        steps:
+          a: {makes: {cell: 1}, cycle: 1 min, lot: 10, setup: {every: 1, time: 10 min}}
+        """
+    assert line_capacity(spec_from(lot)) == (pytest.approx(30.0), "a")
+    assert simulate_text(lot, replications=2).kpi("good_rate_per_h").mean == pytest.approx(30.0)
