@@ -82,8 +82,7 @@ def bare_run(seed: int, horizon_min: float = 200_000) -> dict:
 
 
 def mean_ci(values: list[float]) -> tuple[float, float]:
-    sys.path.insert(0, ROOT)
-    from fabsim.analysis.stats import estimate
+    from fabsim.analysis.stats import estimate  # needs ROOT on sys.path (see main)
 
     e = estimate(values)
     return e.mean, e.half_width or 0.0
@@ -95,6 +94,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 pairs, skip reference lines")
     args = parser.parse_args()
     pairs = 3 if args.quick else max(5, args.pairs)
+    sys.path.insert(0, ROOT)  # the checkout's fabsim, for the statistics helpers
     failed: list[str] = []
 
     def check(ok: bool, text: str) -> None:

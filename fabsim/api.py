@@ -46,7 +46,7 @@ def simulate(
     """
     if isinstance(spec, str):
         spec = load_spec(spec)
-    replications = spec.run.replications if replications is None else replications
+    replications = replications_for([spec], replications)
     seed = spec.run.seed if seed is None else seed
     check_run_size(spec, replications, horizon, warmup)
     runs = run_replications(spec, replications, seed, horizon, warmup, workers, progress)
@@ -73,7 +73,7 @@ def compare(
         >>> comparison.verdict()[0]                       # doctest: +SKIP
     """
     loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
-    replications = replications or max(s.run.replications for s in loaded)
+    replications = replications_for(loaded, replications)
     seed = loaded[0].run.seed if seed is None else seed
     for spec in loaded:
         check_run_size(spec, replications, horizon, warmup)
@@ -86,11 +86,14 @@ def compare(
 
 
 def line_key(spec: LineSpec, taken: dict) -> str:
-    """A short unique name for a line: its file stem, numbered if repeated."""
-    stem = spec.source.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
-    key = stem or spec.line
-    number = 2
+    """A unique name for a line in a comparison: its short name, numbered if repeated."""
+    key, number = spec.short_name, 2
     while key in taken:
-        key = f"{stem or spec.line} ({number})"
+        key = f"{spec.short_name} ({number})"
         number += 1
     return key
+
+
+def replications_for(specs: Sequence[LineSpec], replications: int | None) -> int:
+    """The replications to run: as asked, else the largest in the specs' ``run`` blocks."""
+    return max(s.run.replications for s in specs) if replications is None else replications

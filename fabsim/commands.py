@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 import typer
 
-from fabsim.api import compare, load_spec, simulate
+from fabsim.api import compare, load_spec, replications_for, simulate
 from fabsim.experiment.limits import RunTooLarge
 from fabsim.experiment.replications import Interrupted
 from fabsim.report.export import to_json, write_outputs
@@ -82,7 +82,7 @@ def run_command(name, replications, seed, horizon, warmup, sets, workers, as_jso
     """``fabsim run``: one line, summary or JSON, optional ``--out`` files."""
     with user_errors():
         spec = load_spec(name, sets)
-        count = spec.run.replications if replications is None else replications
+        count = replications_for([spec], replications)
         with progress_bar(count, spec.line) as advance:
             results = simulate(spec, count, seed, horizon, warmup, workers, progress=advance)
     summary = results.to_dict()
@@ -116,7 +116,7 @@ def compare_command(names, replications, seed, horizon, warmup, sets, workers, a
         raise typer.Exit(EXIT_BAD_INPUT)
     with user_errors():
         specs = [load_spec(name, sets) for name in names]
-        count = replications or max(spec.run.replications for spec in specs)
+        count = replications_for(specs, replications)
         with progress_bar(count * len(specs), "compare") as advance:
             comparison = compare(specs, count, seed, horizon, warmup, workers, advance)
     summary = comparison.to_dict()

@@ -145,9 +145,10 @@ def test_random_lines_keep_the_invariants(line, seed):
         if step.made:
             assert 0 <= kpis["yield"] <= 1
         # Capacity bound: no machine finishes more cycles than fit in the window
-        # at its shortest possible cycle (the line starts empty: warm-up 0).
-        per_cycle = shortest[step_id] / 60 * (spec.steps[step_id].lot and 1 or 1)
-        assert step.cycles <= step.machines * (result.horizon_h / per_cycle + 1)
+        # at its shortest possible cycle (a lot's cycle is longer still; the
+        # line starts empty: warm-up 0).
+        shortest_h = shortest[step_id] / 60
+        assert step.cycles <= step.machines * (result.horizon_h / shortest_h + 1)
         # and everything finished was made by every step upstream of the product
         share = flow.units_per_product.get(spec.steps[step_id].output, 1.0)
         assert result.finished * share <= step.good + 1e-9

@@ -63,6 +63,11 @@ class Comparison:
         return estimate((b - a) / a for a, b in zip(base, other, strict=True) if a)
 
     @cached_property
+    def scrap_per_h(self) -> dict[str, dict[str, float]]:
+        """Per line, each step's scrap per hour in finished-unit equivalents."""
+        return {name: _scrap_per_h(results) for name, results in self.lines.items()}
+
+    @cached_property
     def processes(self) -> list[str]:
         """Process tags in flow order, those shared by every line first."""
         seen: list[str] = []
@@ -84,7 +89,7 @@ class Comparison:
         steps = tuple(s for s in results.flow.order if results.spec.process_of(s) == tag)
         if not steps:
             return None
-        scrap = _scrap_per_h(results)
+        scrap = self.scrap_per_h[name]
         total = sum(scrap.values())
         machines = sum(results.spec.steps[s].machines for s in steps)
         yield_ = math.prod(results.step(s, "yield").mean or 0.0 for s in steps)
@@ -132,7 +137,7 @@ class Comparison:
         for name, results in self.lines.items():
             step_id, share = results.bottleneck
             tag = results.spec.process_of(step_id)
-            scrap = _scrap_per_h(results)
+            scrap = self.scrap_per_h[name]
             worst = max(scrap, key=scrap.get) if scrap else None
             text = f"{name} is limited by {step_id} ({tag}) {share * 100:.0f}% of the time"
             if worst and scrap[worst] > 0:

@@ -88,7 +88,7 @@ class LineResults:
     def capacities(self):
         return step_capacities(self.spec)
 
-    @property
+    @cached_property
     def bottleneck(self) -> tuple[str, float]:
         """The step most often the momentary bottleneck, and its mean share."""
         shares = {s: self.step(s, "bottleneck_share").mean or 0.0 for s in self.flow.order}

@@ -38,17 +38,11 @@ KPI_ROWS = (
 )
 
 
-def line_label(results: LineResults) -> str:
-    """The short name of a line: its file name without ``.yaml``, else its title."""
-    stem = results.spec.source.rsplit("/", 1)[-1]
-    return stem.removesuffix(".yaml").removesuffix(".yml") or results.name
-
-
 def header(command: str, results: list[LineResults], seed: int) -> Text:
     """What was run, exactly, so a pasted summary can be reproduced."""
     first = results[0]
     text = Text(f"fabsim {command} · ", style="bold")
-    text.append(" vs ".join(line_label(r) for r in results), style="bold cyan")
+    text.append(" vs ".join(r.spec.short_name for r in results), style="bold cyan")
     # Lines may differ in warm-up (each spec's own); show each value once.
     horizons = " | ".join(dict.fromkeys(duration(r.horizon_h) for r in results))
     warmups = " | ".join(dict.fromkeys(duration(r.warmup_h) for r in results))

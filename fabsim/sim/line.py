@@ -18,7 +18,13 @@ from fabsim.sim.bottleneck import BottleneckMeter
 from fabsim.sim.buffer import UNLIMITED, Buffer
 from fabsim.sim.machine import STATES, Machine, StepConfig, StepCounters
 from fabsim.sim.results import BufferResult, ReplicationResult, StepResult
-from fabsim.sim.streams import PURPOSES, constant_value, duration_sampler, stream
+from fabsim.sim.streams import (
+    PURPOSES,
+    constant_value,
+    duration_sampler,
+    one_at_a_time,
+    stream,
+)
 from fabsim.spec.flow import Flow
 from fabsim.spec.models import LineSpec
 
@@ -42,6 +48,7 @@ class LineModel:
         names = list(self.flow.order)
         self.meter = BottleneckMeter(names, start=0.0)
         self.defect_names = sorted({d for s in spec.steps.values() for d in s.defects})
+        self.defect_index = {name: i for i, name in enumerate(self.defect_names)}
         types = len(self.defect_names)
         self.buffers = {
             item: Buffer(
@@ -82,19 +89,19 @@ class LineModel:
         config.cycle_draw = (
             None
             if config.cycle_const is not None
-            else duration_sampler(step.cycle, streams["cycle"])
+            else one_at_a_time(duration_sampler(step.cycle, streams["cycle"]))
         )
         repair_rng = streams["repair"]
         config.failures = [(f.mtbf, _exponential(repair_rng, f.mttr)) for f in step.failures]
         config.setup_every = step.setup.every if step.setup else 0
         config.setup_const = constant_value(step.setup.time) if step.setup else None
         config.setup_draw = (
-            _one_at_a_time(duration_sampler(step.setup.time, streams["setup"]))
+            one_at_a_time(duration_sampler(step.setup.time, streams["setup"]))
             if step.setup and config.setup_const is None
             else None
         )
-        index = {name: i for i, name in enumerate(self.defect_names)}
-        config.defect_types = len(self.defect_names)
+        index = self.defect_index
+        config.defect_types = len(index)
         config.defect_new = [(index[d], p) for d, p in step.defects.items() if p > 0]
         config.defect_detect = [(index[d], p) for d, p in step.detects.items() if p > 0]
         return config
@@ -273,15 +280,3 @@ def _exponential(rng, mean: float):
     if mean <= 0:
         return lambda: 0.0
     return lambda: rng.exponential(mean)
-
-
-def _one_at_a_time(next_block):
-    block: list[float] = []
-
-    def draw() -> float:
-        nonlocal block
-        if not block:
-            block = next_block()[::-1]
-        return block.pop()
-
-    return draw

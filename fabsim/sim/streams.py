@@ -107,6 +107,25 @@ def _as_model(raw: dict):
     )
 
 
+def one_at_a_time(next_block: Callable[[], list[float]]) -> Callable[[], float]:
+    """One draw per call, served from the blocks ``next_block`` returns.
+
+    Example:
+        >>> draw = one_at_a_time(lambda: [1.0, 2.0])
+        >>> draw(), draw(), draw()
+        (1.0, 2.0, 1.0)
+    """
+    block: list[float] = []
+
+    def draw() -> float:
+        nonlocal block
+        if not block:
+            block = next_block()[::-1]
+        return block.pop()
+
+    return draw
+
+
 class Draws:
     """Cheap scalar draws from one stream: uniforms served from a block.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
@@ -93,23 +94,15 @@ class _Origins:
 # --- pydantic errors in the planner's words ---------------------------------
 
 
-def _field_names() -> set[str]:
-    names: set[str] = set()
-    stack: list[type[BaseModel]] = [LineSpec]
-    seen: set[type] = set()
-    while stack:
-        model = stack.pop()
-        if model in seen:
-            continue
-        seen.add(model)
-        for name, field in model.model_fields.items():
-            names.add(field.alias or name)
-        stack.extend(
-            m
-            for m in vars(models).values()
-            if isinstance(m, type) and issubclass(m, models.SpecModel)
-        )
-    return names
+@lru_cache(maxsize=1)
+def _field_names() -> frozenset[str]:
+    """Every field name of the spec models, for "did you mean" hints."""
+    return frozenset(
+        field.alias or name
+        for model in vars(models).values()
+        if isinstance(model, type) and issubclass(model, models.SpecModel)
+        for name, field in model.model_fields.items()
+    )
 
 
 def _problem(error: dict, data: object, origins: _Origins) -> Problem:
@@ -431,8 +424,7 @@ def check_ranges(spec: LineSpec, data: dict, origins: _Origins) -> list[Problem]
                 problems.append(
                     origins.problem(
                         where,
-                        f"the range {_fmt(bounds)} does not "
-                        f"contain the base value {_fmt_value(base, low)}",
+                        f"the range {_fmt(bounds)} does not contain the base value {base:g}",
                     )
                 )
     return problems
@@ -482,7 +474,3 @@ def _range_bound(raw_step: dict, parts: tuple, bound: object) -> float:
 
 def _fmt(bounds) -> str:
     return "[" + ", ".join(str(b) for b in bounds) + "]"
-
-
-def _fmt_value(value: float, like: float) -> str:
-    return f"{value:g}"

@@ -390,6 +390,12 @@ class LineSpec(SpecModel):
         """The file this spec was read from (empty when built in memory)."""
         return self._source
 
+    @property
+    def short_name(self) -> str:
+        """The file name without ``.yaml`` (``semi_solid``), else the line's title."""
+        stem = self._source.replace("\\", "/").rsplit("/", 1)[-1]
+        return stem.removesuffix(".yaml").removesuffix(".yml") or self.line
+
     def process_of(self, step_id: str) -> str:
         """The process tag of a step (its id when no tag is given)."""
         return self.steps[step_id].process or step_id
