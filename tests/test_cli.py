@@ -54,7 +54,15 @@ def test_json_output_is_one_object_with_the_documented_fields():
             "oee",
             "bottleneck_share",
         }
-        assert set(step["states"]) == {"busy", "starved", "blocked", "down", "setup", "off_shift"}
+        assert set(step["states"]) == {
+            "busy",
+            "starved",
+            "blocked",
+            "down",
+            "setup",
+            "off_shift",
+            "disturbed",
+        }
         assert abs(sum(s["mean"] for s in step["states"].values()) - 1) < 1e-9
     assert set(data["buffers"]["sheet"]) == {"mean_level", "max_level", "capacity"}
     assert data["buffers"]["sheet"]["capacity"] == 4000

@@ -36,9 +36,21 @@ class Buffer:
         "departed",
         "level_at_start",
         "defective_at_start",
+        "starved_state",
+        "scrapped",
+        "expired",
+        "draws",
     )
 
-    def __init__(self, item: str, capacity: float, defect_types: int, sink: bool = False):
+    def __init__(
+        self,
+        item: str,
+        capacity: float,
+        defect_types: int,
+        sink: bool = False,
+        starved_state: int = 1,
+        draws=None,
+    ):
         self.item = item
         self.capacity = capacity
         self.level = 0
@@ -53,6 +65,10 @@ class Buffer:
         self.departed = 0
         self.level_at_start = 0
         self.defective_at_start = list(self.defective)
+        self.starved_state = starved_state  # the state a machine waiting here is in
+        self.scrapped = 0  # units scrapped in the buffer by a disturbance
+        self.expired = 0  # units scrapped for exceeding their dwell limit
+        self.draws = draws  # which units a disturbance scraps (defect counts)
 
     def put(self, count: int, defective: list[int] | None, now: float) -> None:
         """Add ``count`` units (``defective[d]`` of them carrying defect d)."""
@@ -69,7 +85,7 @@ class Buffer:
             for d, n in enumerate(defective):
                 held[d] += n
         if self.getters:
-            self._wake_getters()
+            self._wake_getters(now)
 
     def take(self, count: int, now: float, draws) -> list[int] | None:
         """Remove ``count`` units; return how many of them carry each defect.
@@ -81,6 +97,11 @@ class Buffer:
         Units are fungible, so which defective units leave is a draw without
         replacement (multivariate hypergeometric).
         """
+        taken = self._remove(count, now, draws)
+        self.departed += count
+        return taken
+
+    def _remove(self, count: int, now: float, draws) -> list[int] | None:
         level = self.level
         self.area += level * (now - self.last)
         self.last = now
@@ -94,10 +115,22 @@ class Buffer:
             else:
                 taken = None
         self.level = level - count
-        self.departed += count
         return taken
 
-    def _wake_getters(self) -> None:
+    def scrap_share(self, share: float, now: float) -> int:
+        """Scrap each unit held with probability ``share`` (a disturbance); return the count."""
+        level = self.level
+        if not level or share <= 0:
+            return 0
+        count = level if share >= 1.0 else self.draws.binomial(level, share)
+        if count:
+            self._remove(count, now, self.draws)
+            self.scrapped += count
+            if self.putters:
+                self.wake_putters(now)
+        return count
+
+    def _wake_getters(self, now: float) -> None:
         # FIFO: call waiting machines back in turn while the level covers their
         # need. A machine called back takes its units at once, so the level is
         # read afresh each time round.
@@ -111,9 +144,9 @@ class Buffer:
                 break
             getters.popleft()
             machine.waiting_on = None
-            machine.inputs_arrived()
+            machine.inputs_arrived(now)
 
-    def wake_putters(self) -> None:
+    def wake_putters(self, now: float) -> None:
         """Call back blocked machines in turn while there is room."""
         putters = self.putters
         while putters:
@@ -126,7 +159,7 @@ class Buffer:
                 break  # FIFO: the first blocked machine goes first
             putters.popleft()
             machine.waiting_on = None
-            machine.room_freed()
+            machine.room_freed(now)
 
     def restart_statistics(self, now: float) -> None:
         """Forget everything before ``now`` (the end of warm-up)."""
@@ -135,6 +168,8 @@ class Buffer:
         self.max_level = self.level
         self.arrived = 0
         self.departed = 0
+        self.scrapped = 0
+        self.expired = 0
         self.level_at_start = self.level
         self.defective_at_start = list(self.defective)
 
@@ -142,6 +177,126 @@ class Buffer:
         """Time-average level over ``[since, now]``."""
         area = self.area + self.level * (now - self.last)
         return area / (now - since) if now > since else float(self.level)
+
+
+class DwellBuffer(Buffer):
+    """A buffer whose units go bad after ``max_dwell`` hours (FIFO cohorts).
+
+    Units leave oldest first. Arrivals are kept as ``[time, count]``
+    cohorts; a timer at the oldest cohort's expiry scraps what is left of
+    it, so there is at most one pending event per cohort.
+
+    Example:
+        >>> from fabsim.sim.clock import Clock
+        >>> from fabsim.sim.streams import Draws, stream
+        >>> clock = Clock()
+        >>> store = DwellBuffer("se_sheet", 100, 0, clock=clock, max_dwell=1.0,
+        ...                     draws=Draws(stream(1, 0, "b", 0, "scrap")))
+        >>> store.put(10, None, now=0.0)
+        >>> clock.run(until=2.0)
+        >>> store.level, store.expired
+        (0, 10)
+    """
+
+    __slots__ = ("cohorts", "max_dwell", "timer", "clock")
+
+    def __init__(self, item, capacity, defect_types, *, clock, max_dwell, draws, **kwargs):
+        super().__init__(item, capacity, defect_types, draws=draws, **kwargs)
+        self.cohorts: deque = deque()
+        self.max_dwell = max_dwell
+        self.clock = clock
+        self.timer = clock.timer()
+
+    def put(self, count: int, defective: list[int] | None, now: float) -> None:
+        cohorts = self.cohorts
+        if cohorts and cohorts[-1][0] == now:
+            cohorts[-1][1] += count
+        else:
+            cohorts.append([now, count])
+        if self.timer.at is None:
+            self.timer.arm(cohorts[0][0] + self.max_dwell, self._expire)
+        super().put(count, defective, now)
+
+    def _remove(self, count: int, now: float, draws) -> list[int] | None:
+        cohorts = self.cohorts
+        left = count
+        while left:
+            oldest = cohorts[0]
+            if oldest[1] > left:
+                oldest[1] -= left
+                break
+            left -= oldest[1]
+            cohorts.popleft()
+        return super()._remove(count, now, draws)
+
+    def _expire(self, _event) -> None:
+        timer = self.timer
+        now, timer.at = timer.at, None
+        cohorts = self.cohorts
+        limit = now - self.max_dwell + 1e-9
+        count = 0
+        while cohorts and cohorts[0][0] <= limit:
+            count += cohorts[0][1]
+            cohorts.popleft()
+        if count:
+            Buffer._remove(self, count, now, self.draws)
+            self.expired += count
+        if cohorts:
+            timer.arm(cohorts[0][0] + self.max_dwell, self._expire)
+        if count and self.putters:
+            self.wake_putters(now)
+
+
+class SupplyStore(Buffer):
+    """The store of a bought-in item; counts the time it cannot serve a cycle.
+
+    Stock-out: less in store than the smallest take of any step using it.
+    """
+
+    __slots__ = ("low_mark", "out_since", "out_hours")
+
+    def __init__(self, item, capacity, defect_types, *, low_mark: int, **kwargs):
+        super().__init__(item, capacity, defect_types, **kwargs)
+        self.low_mark = low_mark
+        self.out_since = 0.0 if low_mark > 0 else None  # stock-out since; None in stock
+        self.out_hours = 0.0
+
+    def _track(self, now: float) -> None:
+        out = self.level < self.low_mark
+        if out and self.out_since is None:
+            self.out_since = now
+        elif not out and self.out_since is not None:
+            self.out_hours += now - self.out_since
+            self.out_since = None
+
+    def deliver(self, count: int, now: float) -> int:
+        """Add up to ``count`` units, what fits; return how many were taken in."""
+        taken_in = int(min(count, self.capacity - self.level))
+        if taken_in > 0:
+            self.put(taken_in, None, now)
+        return max(taken_in, 0)
+
+    def put(self, count, defective, now):
+        super().put(count, defective, now)
+        self._track(now)
+
+    def _remove(self, count, now, draws):
+        taken = super()._remove(count, now, draws)
+        self._track(now)
+        return taken
+
+    def stockout_hours(self, now: float, since: float) -> float:
+        """Hours out of stock in ``[since, now]``."""
+        hours = self.out_hours
+        if self.out_since is not None:
+            hours += now - max(self.out_since, since)
+        return hours
+
+    def restart_statistics(self, now: float) -> None:
+        super().restart_statistics(now)
+        self.out_hours = 0.0
+        if self.out_since is not None:
+            self.out_since = now
 
 
 def _draw_defective(held: list[int], level: int, count: int, draws) -> list[int]:

@@ -12,19 +12,37 @@ from __future__ import annotations
 
 import sys
 
-import simpy
-
 from fabsim.sim.bottleneck import BottleneckMeter
-from fabsim.sim.buffer import UNLIMITED, Buffer
+from fabsim.sim.buffer import Buffer, DwellBuffer, SupplyStore
+from fabsim.sim.clock import Clock
 from fabsim.sim.machine import STATES, Machine, StepConfig, StepCounters
-from fabsim.sim.results import BufferResult, ReplicationResult, StepResult
+from fabsim.sim.results import (
+    BufferResult,
+    DisturbanceResult,
+    ReplicationResult,
+    StepResult,
+    SupplyResult,
+)
+from fabsim.sim.stops import (
+    DISTURBED,
+    DOWN,
+    OFF_SHIFT,
+    Alternation,
+    Stop,
+    follow_windows,
+    maintenance_windows,
+    off_shift_windows,
+    staffed_hours,
+)
 from fabsim.sim.streams import (
     PURPOSES,
+    Draws,
     constant_value,
     duration_sampler,
     one_at_a_time,
     stream,
 )
+from fabsim.sim.supply import Deliveries
 from fabsim.spec.flow import Flow
 from fabsim.spec.models import LineSpec
 
@@ -40,40 +58,97 @@ class LineDeadlock(RuntimeError):
 class LineModel:
     """The SimPy model of one line for one replication."""
 
-    def __init__(self, spec: LineSpec, replication: int, seed: int, warmup: float):
+    def __init__(
+        self,
+        spec: LineSpec,
+        replication: int,
+        seed: int,
+        warmup: float,
+        ramps: bool = False,
+        series_every: float | None = None,
+    ):
         self.spec = spec
         self.flow = Flow(spec)
-        self.env = simpy.Environment()
+        self.clock = Clock()
+        self.seed, self.replication = seed, replication
         self.warmup = warmup
+        self.ramps = ramps
         names = list(self.flow.order)
         self.meter = BottleneckMeter(names, start=0.0)
         self.defect_names = sorted({d for s in spec.steps.values() for d in s.defects})
         self.defect_index = {name: i for i, name in enumerate(self.defect_names)}
-        types = len(self.defect_names)
-        self.buffers = {
-            item: Buffer(
-                item, spec.buffers.get(item, UNLIMITED), types, sink=item == spec.product.item
-            )
-            for item in self.flow.makers
-        }
+        self.supply_names = list(spec.supplies)
+        self.buffers = {item: self._buffer(item) for item in self.flow.makers}
+        for k, (name, supply) in enumerate(spec.supplies.items()):
+            self.buffers[supply.item] = self._store(name, supply, len(STATES) + k)
         self.counters: dict[str, StepCounters] = {}
         self.machines: list[Machine] = []
+        self.machines_of: dict[str, list[Machine]] = {}
+        slots = len(STATES) + len(self.supply_names)
         for index, step_id in enumerate(names):
             step = spec.steps[step_id]
             station = self.meter.stations[index]
             station.open_at(0.0)
             counters = StepCounters(step.machines, station)
             self.counters[step_id] = counters
+            own = self.machines_of[step_id] = []
             for m in range(step.machines):
                 streams = {p: stream(seed, replication, step_id, m, p) for p in PURPOSES}
-                config = self._config(step_id, streams)
-                self.machines.append(
-                    Machine(self.env, self.meter, step_id, m, counters, config, streams)
+                config = self._config(step_id, streams, counters)
+                own.append(
+                    Machine(self.clock, self.meter, step_id, m, counters, config, streams, slots)
                 )
+            self.machines.extend(own)
+        self.disturbances: dict[str, Alternation] = {}
+        self.disturbance_scrap: dict[str, dict[str, int]] = {}
+        self.deliveries: dict[str, Deliveries] = {}
+        self.finished_before = 0  # good units finished before the warm-up cut
+        self.series_every = series_every
+        self.series: list[int] = []
         if warmup > 0:
-            self.env.timeout(warmup).callbacks.append(lambda _: self._restart(warmup))
+            self.clock.at(warmup, lambda: self._restart(warmup))
 
-    def _config(self, step_id: str, streams: dict) -> StepConfig:
+    def _draws(self, owner: str, purpose: str) -> Draws:
+        return Draws(stream(self.seed, self.replication, owner, 0, purpose))
+
+    def _buffer(self, item: str) -> Buffer:
+        spec = self.spec
+        entry = spec.buffers.get(item)
+        types = len(self.defect_names)
+        capacity = spec.buffer_capacity(item)
+        scrapped_by_disturbance = any(item in d.scraps for d in spec.disturbances.values())
+        draws = self._draws(f"buffer:{item}", "scrap")
+        if entry is not None and entry.max_dwell is not None:
+            return DwellBuffer(
+                item, capacity, types, clock=self.clock, max_dwell=entry.max_dwell, draws=draws
+            )
+        return Buffer(
+            item,
+            capacity,
+            types,
+            sink=item == spec.product.item,
+            draws=draws if scrapped_by_disturbance else None,
+        )
+
+    def _store(self, name: str, supply, starved_state: int) -> SupplyStore:
+        users = self.flow.users.get(supply.item, [])
+        low_mark = min(
+            self.spec.steps[s].uses[supply.item] * self.spec.steps[s].smallest_take for s in users
+        )
+        capacity = float("inf") if supply.capacity is None else supply.capacity
+        store = SupplyStore(
+            supply.item,
+            capacity,
+            len(self.defect_names),
+            low_mark=low_mark,
+            starved_state=starved_state,
+            draws=self._draws(f"supply:{name}", "scrap"),
+        )
+        store.level = store.level_at_start = supply.initial
+        store._track(0.0)
+        return store
+
+    def _config(self, step_id: str, streams: dict, counters: StepCounters) -> StepConfig:
         step = self.spec.steps[step_id]
         config = StepConfig()
         config.inputs = tuple((self.buffers[item], n) for item, n in step.uses.items())
@@ -92,7 +167,11 @@ class LineModel:
             else one_at_a_time(duration_sampler(step.cycle, streams["cycle"]))
         )
         repair_rng = streams["repair"]
-        config.failures = [(f.mtbf, _exponential(repair_rng, f.mttr)) for f in step.failures]
+        config.failures = [
+            (f.mtbf, _exponential(repair_rng, f.mttr))
+            for f in step.failures
+            if f.clock == "operating"
+        ]
         config.setup_every = step.setup.every if step.setup else 0
         config.setup_const = constant_value(step.setup.time) if step.setup else None
         config.setup_draw = (
@@ -104,6 +183,8 @@ class LineModel:
         config.defect_types = len(index)
         config.defect_new = [(index[d], p) for d, p in step.defects.items() if p > 0]
         config.defect_detect = [(index[d], p) for d, p in step.detects.items() if p > 0]
+        if self.ramps and step.ramp is not None:
+            _apply_ramp(config, step, counters)
         return config
 
     def _restart(self, now: float) -> None:
@@ -111,9 +192,102 @@ class LineModel:
             machine.restart(now)
         for counters in self.counters.values():
             counters.restart(now)
+        product = self.buffers[self.spec.product.item]
+        self.finished_before = product.arrived
         for buffer in self.buffers.values():
             buffer.restart_statistics(now)
+        for driver in [*self.disturbances.values(), *self.deliveries.values()]:
+            driver.restart(now)
+        for scrapped in self.disturbance_scrap.values():
+            scrapped.clear()
         self.meter.restart(now)
+
+    def _start_outside_world(self) -> None:
+        """Calendars, calendar-clock breakdowns, disturbances and deliveries."""
+        spec = self.spec
+        calendar = spec.calendar
+        if calendar is not None:
+            on_shift = [m for m in self.machines if spec.steps[m.step_id].calendar != "continuous"]
+            follow_windows(
+                self.clock, Stop(on_shift, OFF_SHIFT, calendar.policy), off_shift_windows(calendar)
+            )
+            follow_windows(
+                self.clock,
+                Stop(self.machines, OFF_SHIFT, calendar.policy),
+                maintenance_windows(calendar),
+            )
+        for step_id, step in spec.steps.items():
+            for mode, failure in enumerate(step.failures):
+                if failure.clock != "calendar":
+                    continue
+                for machine in self.machines_of[step_id]:
+                    owner = f"{step_id}:calendar_failure:{mode}"
+                    rng = stream(self.seed, self.replication, owner, machine.index, "failure")
+                    repair = stream(self.seed, self.replication, owner, machine.index, "repair")
+                    Alternation(
+                        self.clock,
+                        Stop([machine], DOWN, "pause"),
+                        _exponential(rng, failure.mtbf),
+                        _exponential(repair, failure.mttr),
+                    )
+        for name, disturbance in spec.disturbances.items():
+            stopped = [m for s in disturbance.stops for m in self.machines_of[s]]
+            owner = f"disturbance:{name}"
+            every = one_at_a_time(
+                duration_sampler(
+                    disturbance.every, stream(self.seed, self.replication, owner, 0, "cycle")
+                )
+            )
+            length = one_at_a_time(
+                duration_sampler(
+                    disturbance.duration, stream(self.seed, self.replication, owner, 0, "repair")
+                )
+            )
+            scrapped = self.disturbance_scrap[name] = {}
+
+            def scrap(now, shares=disturbance.scraps, scrapped=scrapped):
+                for item, share in shares.items():
+                    count = self.buffers[item].scrap_share(share, now)
+                    scrapped[item] = scrapped.get(item, 0) + count
+
+            self.disturbances[name] = Alternation(
+                self.clock, Stop(stopped, DISTURBED, disturbance.policy), every, length, scrap
+            )
+        for name, supply in spec.supplies.items():
+            owner = f"supply:{name}"
+            every = one_at_a_time(
+                duration_sampler(
+                    supply.every, stream(self.seed, self.replication, owner, 0, "cycle")
+                )
+            )
+            disrupted = outage = None
+            if supply.disruption is not None and supply.disruption.probability > 0:
+                chance = Draws(stream(self.seed, self.replication, owner, 0, "failure"))
+                p = supply.disruption.probability
+                disrupted = lambda chance=chance, p=p: chance.uniform() < p  # noqa: E731
+                outage = one_at_a_time(
+                    duration_sampler(
+                        supply.disruption.duration,
+                        stream(self.seed, self.replication, owner, 0, "repair"),
+                    )
+                )
+            self.deliveries[name] = Deliveries(
+                self.clock, self.buffers[supply.item], supply.lot, every, disrupted, outage
+            )
+        if self.series_every:
+            self._record_series()
+
+    def _record_series(self) -> None:
+        product = self.buffers[self.spec.product.item]
+        total = [0]
+
+        def record() -> None:
+            finished = self.finished_before + product.arrived
+            self.series.append(finished - total[0])
+            total[0] = finished
+            self.clock.at(self.clock.now + self.series_every, record)
+
+        self.clock.at(self.series_every, record)
 
     def run(self, horizon: float) -> None:
         """Simulate warm-up plus ``horizon`` hours."""
@@ -122,9 +296,11 @@ class LineModel:
         # step when a whole line unblocks at once): room for 500 steps.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
         for machine in self.machines:  # upstream first: sources start, users wait
-            machine.start()
-        self.env.run(until=end)
-        if all(m.waiting_on is not None and not m.timed for m in self.machines):
+            machine.start(0.0)
+        self._start_outside_world()
+        self.clock.run(until=end)
+        outside = self.spec.calendar or self.spec.disturbances or self.spec.supplies
+        if not outside and all(m.waiting_on is not None and not m.timed for m in self.machines):
             raise LineDeadlock(self._deadlock_report())
         for machine in self.machines:
             machine.account(end)
@@ -184,20 +360,27 @@ class LineModel:
                     f"buffer {item}: level {buffer.level} or defect counts "
                     f"{buffer.defective} impossible"
                 )
-            put = sum(self.counters[s].put for s in self.flow.makers[item])
+            if item in self.flow.makers:
+                put = sum(self.counters[s].put for s in self.flow.makers[item])
+            else:  # a supply's store: what the deliveries took in
+                put = next(d.delivered for d in self.deliveries.values() if d.store is buffer)
             taken = sum(
                 self.counters[s].started * self.spec.steps[s].uses[item]
                 for s in self.flow.users.get(item, [])
             )
+            lost = buffer.scrapped + buffer.expired
             if (
                 buffer.arrived != put
                 or buffer.departed != taken
-                or (buffer.level_at_start + put - taken != buffer.level)
+                or (buffer.level_at_start + put - taken - lost != buffer.level)
             ):
                 problems.append(
                     f"buffer {item}: {buffer.level_at_start} + {put} in - {taken} "
-                    f"out != {buffer.level} held"
+                    f"out - {lost} scrapped != {buffer.level} held"
                 )
+            cohorts = getattr(buffer, "cohorts", None)
+            if cohorts is not None and sum(n for _, n in cohorts) != buffer.level:
+                problems.append(f"buffer {item}: dwell cohorts do not add up to its level")
         if problems:
             raise MaterialBalanceError("material balance violated: " + "; ".join(problems))
 
@@ -209,10 +392,13 @@ class LineModel:
         result = ReplicationResult(replication, seed, self.warmup, horizon)
         for step_id, c in self.counters.items():
             states = dict.fromkeys(STATES, 0.0)
-            for machine in self.machines:
-                if machine.step_id == step_id:
-                    for name, hours in zip(STATES, machine.acc, strict=True):
-                        states[name] += hours
+            starved_by = dict.fromkeys(self.supply_names, 0.0)
+            for machine in self.machines_of[step_id]:
+                for name, hours in zip(STATES, machine.acc, strict=False):
+                    states[name] += hours
+                for k, name in enumerate(self.supply_names):
+                    starved_by[name] += machine.acc[len(STATES) + k]
+            states["starved"] += sum(starved_by.values())
             result.steps[step_id] = StepResult(
                 machines=self.spec.steps[step_id].machines,
                 states=states,
@@ -227,6 +413,7 @@ class LineModel:
                 wip=c.wip_area / horizon,
                 bottleneck_share=shares[step_id],
                 mean_active_period_h=active[step_id],
+                starved_by=starved_by,
             )
         product = self.spec.product.item
         for item, buffer in self.buffers.items():
@@ -237,12 +424,36 @@ class LineModel:
                     for d, name in enumerate(self.defect_names)
                 }
                 continue
+            if item in self.spec.supplied_items:
+                continue
             result.buffers[item] = BufferResult(
                 capacity=buffer.capacity,
                 mean_level=buffer.mean_level(end, self.warmup),
                 max_level=buffer.max_level,
                 final_level=buffer.level,
+                scrapped=buffer.scrapped,
+                expired=buffer.expired,
             )
+        for name, driver in self.disturbances.items():
+            result.disturbances[name] = DisturbanceResult(
+                events=driver.events,
+                hours=driver.hours_until(end),
+                scrapped=dict(self.disturbance_scrap[name]),
+            )
+        for name, supply in self.spec.supplies.items():
+            store, deliveries = self.buffers[supply.item], self.deliveries[name]
+            result.supplies[name] = SupplyResult(
+                delivered=deliveries.delivered,
+                turned_away=deliveries.turned_away,
+                disruptions=deliveries.disruptions,
+                disrupted_hours=min(deliveries.disrupted_hours, horizon),
+                mean_stock=store.mean_level(end, self.warmup),
+                stockout_share=store.stockout_hours(end, self.warmup) / horizon,
+            )
+        result.staffed_h = staffed_hours(self.spec.calendar, self.warmup, end)
+        if self.series_every:
+            result.series_h = self.series_every
+            result.series = list(self.series)
         chain = self.flow.unit_chain
         if chain:
             result.chain_started = self.counters[chain[0]].started
@@ -250,7 +461,7 @@ class LineModel:
             result.chain_wip = sum(result.steps[s].wip for s in chain) + sum(
                 result.buffers[i].mean_level for i in inside
             )
-        result.events = next(self.env._eid)  # SimPy's running event id: events scheduled
+        result.events = self.clock.events_scheduled()
         return result
 
 
@@ -260,20 +471,47 @@ def run_replication(
     seed: int | None = None,
     horizon: float | None = None,
     warmup: float | None = None,
+    ramps: bool = False,
+    series_every: float | None = None,
 ) -> ReplicationResult:
     """Simulate one replication of ``spec`` and return its statistics.
 
     ``horizon`` and ``warmup`` are hours (default: the spec's ``run`` block);
-    the horizon is counted after the warm-up. Raises :class:`LineDeadlock` if
+    the horizon is counted after the warm-up. ``ramps`` applies the steps'
+    ramp-up curves (a new line); ``series_every`` records good output per
+    bin of that many hours from time zero. Raises :class:`LineDeadlock` if
     the line stops for good, :class:`MaterialBalanceError` on a model bug.
     """
     seed = spec.run.seed if seed is None else seed
     horizon = spec.run.horizon if horizon is None else horizon
     warmup = spec.run.warmup if warmup is None else warmup
-    model = LineModel(spec, replication, seed, warmup)
+    model = LineModel(spec, replication, seed, warmup, ramps, series_every)
     model.run(horizon)
     model.check_balance()
     return model.result(replication, seed, horizon)
+
+
+def _apply_ramp(config: StepConfig, step, counters: StepCounters) -> None:
+    """Make the cycle draw also set this cycle's ramped yield and cycle factor.
+
+    value(n) = mature - (mature - start) x 0.5^(n / halfway), n = units the
+    step has processed so far (good and scrap).
+    """
+    yield_ramp, cycle_ramp = step.ramp.yield_, step.ramp.cycle
+    mature_yield = step.yield_
+    constant = config.cycle_const
+    base = config.cycle_draw if constant is None else (lambda: constant)
+
+    def draw() -> float:
+        n = counters.processed
+        if yield_ramp is not None:
+            gap = (mature_yield - yield_ramp.start) * 0.5 ** (n / yield_ramp.halfway)
+            config.yield_ = mature_yield - gap
+        if cycle_ramp is None:
+            return base()
+        return base() * (1.0 + (cycle_ramp.start - 1.0) * 0.5 ** (n / cycle_ramp.halfway))
+
+    config.cycle_const, config.cycle_draw = None, draw
 
 
 def _exponential(rng, mean: float):

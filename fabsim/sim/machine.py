@@ -1,29 +1,33 @@
 """One machine of a step: take inputs, process, hand over; an event only per cycle.
 
 A machine is driven by callbacks, not by a SimPy process: the end of its
-cycle is the one SimPy event it schedules (one re-armed event per machine,
-pushed on the queue directly). When it must wait, it registers with the
-buffer it waits on, and the buffer calls it back the moment the units or the
-room are there, with no event in between. Breakdowns are folded into the
-cycle by counting time to failure down in operating time. State times are
-accumulated lazily in plain floats from a *plan* of the current activity, so
-the warm-up cut and the end of the run can split an activity exactly.
+cycle is the one event it schedules (a :class:`~fabsim.sim.clock.Timer`).
+When it must wait, it registers with the buffer it waits on, and the buffer
+calls it back the moment the units or the room are there, with no event in
+between. Operating-time breakdowns are folded into the cycle by counting
+time to failure down in operating time. State times are accumulated lazily
+in plain floats from a *plan* of the current activity, so the warm-up cut
+and the end of the run can split an activity exactly.
+
+Anything that stops a machine from outside (a shift end, planned
+maintenance, a calendar-clock breakdown, a dry-room excursion) goes through
+one seam: :meth:`Machine.suspend` and :meth:`Machine.resume`, with a reason
+and a policy for the cycle in progress (``pause`` or ``finish``).
 
 Example (machines are built and started by :class:`fabsim.sim.line.LineModel`):
     >>> STATES
-    ('busy', 'starved', 'blocked', 'down', 'setup', 'off_shift')
+    ('busy', 'starved', 'blocked', 'down', 'setup', 'off_shift', 'disturbed')
 """
 
 from __future__ import annotations
 
-from heapq import heappush
-
-from simpy.events import Event
-
 from fabsim.sim.streams import Draws
 
-STATES = ("busy", "starved", "blocked", "down", "setup", "off_shift")
-BUSY, STARVED, BLOCKED, DOWN, SETUP, OFF_SHIFT = range(6)
+STATES = ("busy", "starved", "blocked", "down", "setup", "off_shift", "disturbed")
+BUSY, STARVED, BLOCKED, DOWN, SETUP, OFF_SHIFT, DISTURBED = range(7)
+# When several stops overlap, time goes to the first of these that applies:
+# planned time off is not lost to a disturbance or a breakdown.
+_STOP_PRIORITY = (OFF_SHIFT, DISTURBED, DOWN)
 _FOREVER = float("inf")
 
 
@@ -48,6 +52,7 @@ class StepCounters:
         "pending_at_start",
         "put",
         "fill",
+        "processed",
     )
 
     def __init__(self, machines: int, station):
@@ -60,6 +65,7 @@ class StepCounters:
         self.defects_made = 0  # latent defects introduced here
         self.put = 0  # output units handed to the next buffer
         self.fill = 0  # sum over cycles of recipe units per cycle (batch fill)
+        self.processed = 0  # output units made since time zero (drives ramp-up)
         self.in_cycle = 0  # recipe units inside machines now
         self.pending = 0  # finished good units held by blocked machines now
         self.wip_area = 0.0
@@ -114,9 +120,8 @@ class Machine:
     """One machine: its state accounts and the callbacks that run it."""
 
     __slots__ = (
-        "env",
-        "queue",
-        "event_ids",
+        "clock",
+        "timer",
         "step_id",
         "index",
         "counters",
@@ -131,7 +136,6 @@ class Machine:
         "need",
         "timed",
         "wait_token",
-        "cycle_done",
         "recipes",
         "carried",
         "holding",
@@ -143,28 +147,33 @@ class Machine:
         "defect_rng",
         "failure_rng",
         "own_defects",
+        "stops",
+        "paused",
+        "stopped_idle",
     )
 
     def __init__(
         self,
-        env,
+        clock,
         meter,
         step_id: str,
         index: int,
         counters: StepCounters,
         config: StepConfig,
         streams: dict,
+        slots: int = len(STATES),
     ):
-        self.env = env
-        self.queue = env._queue  # pushed on directly: see cycle()
-        self.event_ids = env._eid
+        self.clock = clock
+        self.timer = clock.timer()  # the end of the current cycle
         self.meter = meter
         self.step_id = step_id
         self.index = index
         self.counters = counters
         self.station = counters.station
         self.config = config
-        self.acc = [0.0] * len(STATES)
+        # One slot per state, then one per supply: starved time is split by
+        # what the machine waits for.
+        self.acc = [0.0] * slots
         self.acc_until = 0.0
         self.plan_start = 0.0
         self.plan: int | list = BUSY  # one state, or [(state, hours), ...]
@@ -172,8 +181,6 @@ class Machine:
         self.need = 0  # units (starved) or room (blocked) it waits for
         self.timed = False  # waiting with a batch timer that will end the wait
         self.wait_token = 0
-        self.cycle_done = Event(env)
-        self.cycle_done._ok, self.cycle_done._value = True, None  # succeeds like a Timeout
         self.recipes = 0  # recipe units in the current cycle
         self.carried = None  # of those, how many carry each latent defect
         self.holding = 0  # good units made and not yet handed over
@@ -187,6 +194,9 @@ class Machine:
         # Defect bookkeeping costs draws; a step that neither makes nor finds
         # defects only needs it for defective units it is handed.
         self.own_defects = bool(config.defect_new or config.defect_detect)
+        self.stops: list[int] = []  # reasons it is stopped for now (a multiset)
+        self.paused = None  # the rest of a paused cycle's plan
+        self.stopped_idle = False  # stopped with no cycle in progress
 
     # --- time accounting ------------------------------------------------------
 
@@ -223,32 +233,40 @@ class Machine:
     def state_now(self) -> str:
         """The state the machine is in (for deadlock reports)."""
         plan = self.plan
-        return STATES[plan if plan.__class__ is int else plan[-1][0]]
+        state = plan if plan.__class__ is int else plan[-1][0]
+        return STATES[state] if state < len(STATES) else "starved"
 
-    def _wait(self, now: float, state: int, buffer, need: int, timed: bool) -> None:
+    def _book(self, now: float, plan) -> None:
         self.account(now)
-        self.plan_start, self.plan = now, state
+        self.plan_start, self.plan = now, plan
+
+    def _deactivate(self, now: float, state: int) -> None:
+        """Stop counting as active (starved, blocked or stopped from now on)."""
+        self._book(now, state)
         counters = self.counters
         counters.active -= 1
         if counters.active == self.config.machines - 1:
             self.station.close_at(now, self.meter)
-        self.waiting_on, self.need, self.timed = buffer, need, timed
-        self.wait_token += 1
 
-    def _resume(self) -> float:
-        now = self.env._now
-        self.account(now)
-        self.plan_start, self.plan = now, BUSY
+    def _activate(self, now: float) -> None:
+        self._book(now, BUSY)
         counters = self.counters
         counters.active += 1
         if counters.active == self.config.machines:
             self.station.open_at(now)
-        return now
+
+    def _wait(self, now: float, state: int, buffer, need: int, timed: bool) -> None:
+        self._deactivate(now, state)
+        self.waiting_on, self.need, self.timed = buffer, need, timed
+        self.wait_token += 1
 
     # --- the cycle ------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, now: float) -> None:
         """Begin a cycle if the inputs are there; else wait for them (starved)."""
+        if self.stops:
+            self._stop_idle(now)
+            return
         config = self.config
         size, min_k = config.size, config.min_k
         k = size
@@ -260,7 +278,6 @@ class Machine:
                 if available < k:
                     k, short, short_per = available, buffer, per_recipe
             if short is not None:
-                now = self.env._now
                 if k < min_k:
                     self.min_since = None
                     self._starve(now, short, min_k * short_per, None)
@@ -273,22 +290,22 @@ class Machine:
                         self._starve(now, short, size * short_per, timer)
                         return
         self.min_since = None
-        self.cycle(k)
+        self.cycle(k, now)
 
     def _starve(self, now: float, buffer, need: int, timer: float | None) -> None:
         """Wait on ``buffer`` for ``need`` units, or until a batch timer runs out."""
-        self._wait(now, STARVED, buffer, need, timer is not None)
+        self._wait(now, buffer.starved_state, buffer, need, timer is not None)
         buffer.getters.append(self)
         if timer is not None:
             token = self.wait_token
-            self.env.timeout(timer).callbacks.append(lambda _event: self._timer_fired(token))
+            self.clock.at(now + timer, lambda: self._timer_fired(token))
         if buffer.putters:  # a blocked maker may now hand over in part
-            buffer.wake_putters()
+            buffer.wake_putters(now)
 
-    def inputs_arrived(self) -> None:
+    def inputs_arrived(self, now: float) -> None:
         """Called by a buffer: what this machine waited for is there."""
-        self._resume()
-        self.start()
+        self._activate(now)
+        self.start(now)
 
     def _timer_fired(self, token: int) -> None:
         if self.wait_token != token or self.waiting_on is None:
@@ -296,12 +313,12 @@ class Machine:
         buffer = self.waiting_on
         self.waiting_on = None
         buffer.getters.remove(self)
-        self._resume()
-        self.start()
+        now = self.clock.now
+        self._activate(now)
+        self.start(now)
 
-    def cycle(self, k: int) -> None:
+    def cycle(self, k: int, now: float) -> None:
         """Take ``k`` recipe units and schedule the end of the cycle."""
-        now = self.env._now
         config = self.config
         counters = self.counters
         carried = None
@@ -313,13 +330,12 @@ class Machine:
                 carried = _carry(carried, taken, k)
         for buffer, _ in inputs:
             if buffer.putters:
-                buffer.wake_putters()
+                buffer.wake_putters(now)
         self.recipes, self.carried = k, carried
         counters.started += k
         counters.wip_area += (counters.in_cycle + counters.pending) * (now - counters.wip_last)
         counters.wip_last = now
         counters.in_cycle += k
-
         hours = config.cycle_const
         if hours is None:
             draw = config.cycle_draw
@@ -331,15 +347,7 @@ class Machine:
             hours *= k
         plan = None
         if config.setup_every:
-            self.since_setup += 1
-            if self.since_setup > config.setup_every:
-                self.since_setup = 1
-                plan = [
-                    (
-                        SETUP,
-                        config.setup_const if config.setup_draw is None else config.setup_draw(),
-                    )
-                ]
+            plan = self._setup_due()
         if config.failures:
             ttf = self.time_to_failure
             if plan is None and min(ttf) > hours:  # no breakdown in this cycle
@@ -351,22 +359,24 @@ class Machine:
         elif plan is not None:  # a setup, then the processing itself
             plan.append((BUSY, hours))
             hours += plan[0][1]
-        if self.plan.__class__ is int:  # close the previous activity (inline account)
-            done = self.acc_until
-            if now > done:
-                self.acc[self.plan] += now - done
-                self.acc_until = now
-        else:
-            self.account(now)
+        self.account(now)
         self.plan_start = now
         self.plan = BUSY if plan is None else plan
-        event = self.cycle_done
-        event.callbacks = [self.finish]
-        heappush(self.queue, (now + hours, 1, next(self.event_ids), event))
+        self.timer.arm(now + hours, self.finish)
+
+    def _setup_due(self) -> list | None:
+        config = self.config
+        self.since_setup += 1
+        if self.since_setup <= config.setup_every:
+            return None
+        self.since_setup = 1
+        setup = config.setup_const if config.setup_draw is None else config.setup_draw()
+        return [(SETUP, setup)]
 
     def finish(self, _event) -> None:
         """End of a cycle: apply the step's yield and defects, then hand over."""
-        now = self.env._now
+        timer = self.timer
+        now, timer.at = timer.at, None
         config = self.config
         counters = self.counters
         k = self.recipes
@@ -388,6 +398,7 @@ class Machine:
         counters.cycles += 1
         counters.fill += k
         counters.made += made
+        counters.processed += made
         counters.good += good
         counters.scrapped += scrapped
         counters.detected += detected
@@ -412,6 +423,9 @@ class Machine:
             need = good if good <= out.capacity else 1
             if room < need and not (room > 0 and out.getters):
                 self.holding = good
+                if self.stops:  # a finished cycle under a stop: wait stopped, not blocked
+                    self._stop_idle(now)
+                    return
                 self._wait(now, BLOCKED, out, need, False)
                 out.putters.append(self)
                 return
@@ -426,11 +440,89 @@ class Machine:
             counters.wip_last = now
             counters.pending -= handed
             out.put(handed, moved, now)
-        self.start()
+        self.start(now)
 
-    def room_freed(self) -> None:
+    def room_freed(self, now: float) -> None:
         """Called by a buffer: there is room again for what this machine holds."""
-        self.hand_over(self._resume())
+        self._activate(now)
+        self.hand_over(now)
+
+    # --- stops from outside: the one seam for calendars, breakdowns, disturbances
+
+    def suspend(self, now: float, reason: int, policy: str = "pause") -> None:
+        """Stop this machine for ``reason`` (OFF_SHIFT, DOWN or DISTURBED).
+
+        A waiting machine stops waiting; a cycle in progress is paused (its
+        remaining time resumes later) or, with ``policy="finish"``, completed
+        first. Stops nest: the machine runs again once every reason has ended.
+        """
+        stops = self.stops
+        stops.append(reason)
+        if len(stops) > 1:  # already stopped: book the time to the ruling reason
+            if self.stopped_idle or self.paused is not None:
+                self._book(now, _ruling(stops))
+            return
+        if self.waiting_on is not None:
+            buffer = self.waiting_on
+            self.waiting_on = None
+            self.wait_token += 1  # a pending batch timer no longer applies
+            (buffer.getters if self.plan != BLOCKED else buffer.putters).remove(self)
+            self.stopped_idle = True
+            self._book(now, reason)
+        elif self.timer.at is not None:
+            if policy == "finish":
+                return  # start() or hand_over() stops it when the cycle is done
+            self.paused = self._rest_of_cycle(now)
+            self.timer.cancel()
+            self._deactivate(now, reason)
+
+    def resume(self, now: float, reason: int) -> None:
+        """End one stop for ``reason``; run again if no other stop remains."""
+        stops = self.stops
+        stops.remove(reason)
+        if stops:
+            if self.stopped_idle or self.paused is not None:
+                self._book(now, _ruling(stops))
+            return
+        if self.paused is not None:
+            plan, self.paused = self.paused, None
+            self._activate(now)
+            self.plan = plan if len(plan) > 1 else plan[0][0]
+            self.timer.arm(now + sum(hours for _, hours in plan), self.finish)
+        elif self.stopped_idle:
+            self.stopped_idle = False
+            self._activate(now)
+            if self.holding:
+                self.hand_over(now)
+            else:
+                self.start(now)
+
+    def _stop_idle(self, now: float) -> None:
+        # Reached with no cycle in progress while a stop holds (the cycle was
+        # finished under the ``finish`` policy): the machine was active.
+        self.stopped_idle = True
+        self._deactivate(now, _ruling(self.stops))
+
+    def _rest_of_cycle(self, now: float) -> list[tuple[int, float]]:
+        """The segments of the current cycle still to run after ``now``."""
+        plan, end = self.plan, self.timer.at
+        if plan.__class__ is int:
+            return [(plan, end - now)]
+        rest = []
+        position = self.plan_start
+        for state, hours in plan:
+            segment_end = position + hours
+            if segment_end > now:
+                rest.append((state, segment_end - max(position, now)))
+            position = segment_end
+        return rest or [(BUSY, max(0.0, end - now))]
+
+
+def _ruling(stops: list[int]) -> int:
+    for state in _STOP_PRIORITY:
+        if state in stops:
+            return state
+    return stops[0]
 
 
 def _fold_failures(busy, time_to_failure, failures, rng, plan):

@@ -28,6 +28,7 @@ class StepResult:
     wip: float  # time-average units inside the step's machines
     bottleneck_share: float
     mean_active_period_h: float
+    starved_by: dict[str, float] = field(default_factory=dict)  # machine-hours per supply
 
 
 @dataclass
@@ -38,6 +39,29 @@ class BufferResult:
     mean_level: float
     max_level: int
     final_level: int
+    scrapped: int = 0  # scrapped inside the buffer by disturbances
+    expired: int = 0  # scrapped for exceeding max_dwell
+
+
+@dataclass
+class DisturbanceResult:
+    """One shared disturbance over the statistics window."""
+
+    events: int  # onsets in the window
+    hours: float  # hours it lasted inside the window
+    scrapped: dict[str, int]  # units scrapped at onsets, per buffer item
+
+
+@dataclass
+class SupplyResult:
+    """One supply over the statistics window."""
+
+    delivered: int
+    turned_away: int  # did not fit in the store
+    disruptions: int
+    disrupted_hours: float
+    mean_stock: float
+    stockout_share: float  # share of the window with less than one cycle's take
 
 
 @dataclass
@@ -55,3 +79,8 @@ class ReplicationResult:
     steps: dict[str, StepResult] = field(default_factory=dict)
     buffers: dict[str, BufferResult] = field(default_factory=dict)
     events: int = 0  # SimPy events scheduled (a cost measure, not a statistic)
+    staffed_h: float = 0.0  # hours of the window inside shift windows
+    disturbances: dict[str, DisturbanceResult] = field(default_factory=dict)
+    supplies: dict[str, SupplyResult] = field(default_factory=dict)
+    series_h: float = 0.0  # width of one bin of ``series``
+    series: list[int] = field(default_factory=list)  # good units finished per bin since 0

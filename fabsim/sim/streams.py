@@ -22,13 +22,15 @@ from collections.abc import Callable
 import numpy as np
 
 PURPOSES = ("cycle", "yield", "failure", "repair", "setup", "defects")
+"""The streams every machine has."""
+_KEYS = (*PURPOSES, "scrap")  # new purposes go last: existing streams keep their keys
 
 
 def stream(seed: int, replication: int, step_id: str, machine: int, purpose: str):
     """The Generator for one purpose of one machine in one replication."""
     digest = hashlib.blake2b(step_id.encode(), digest_size=8).digest()
     step_key = int.from_bytes(digest, "little")
-    key = (replication, step_key, machine, PURPOSES.index(purpose))
+    key = (replication, step_key, machine, _KEYS.index(purpose))
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 

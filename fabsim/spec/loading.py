@@ -68,7 +68,11 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
         spec = LineSpec.model_validate(data)
     except ValidationError as error:
         raise SpecError([_problem(e, data, origins) for e in error.errors()]) from None
-    problems = check_flow(spec, origins) or check_ranges(spec, data, origins)
+    problems = (
+        check_flow(spec, origins)
+        or check_phenomena(spec, origins)
+        or check_ranges(spec, data, origins)
+    )
     if problems:
         raise SpecError(problems)
     spec._source = source
@@ -121,11 +125,27 @@ def _problem(error: dict, data: object, origins: _Origins) -> Problem:
 _NOT_A_MAPPING = ("dict_type", "model_type", "model_attributes_type")
 
 
-def _is_distribution(path: tuple) -> bool:
-    """Whether ``path`` is a cycle or setup time (a duration or a distribution)."""
-    return (
-        len(path) in (3, 4) and path[0] == "steps" and path[2:] in (("cycle",), ("setup", "time"))
+_DISTRIBUTION_FIELDS = {
+    ("steps", "*", "cycle"),
+    ("steps", "*", "setup", "time"),
+    ("disturbances", "*", "every"),
+    ("disturbances", "*", "duration"),
+    ("supplies", "*", "every"),
+    ("supplies", "*", "disruption", "duration"),
+}
+
+
+def _shape(path: tuple) -> tuple:
+    """A path with named entries as ``*`` and list positions as ``#``."""
+    return tuple(
+        "*" if i == 1 and path[0] in _NAMED else "#" if isinstance(part, int) else part
+        for i, part in enumerate(path)
     )
+
+
+def _is_distribution(path: tuple) -> bool:
+    """Whether ``path`` is a duration-or-distribution field (cycle, setup, every, ...)."""
+    return _shape(path) in _DISTRIBUTION_FIELDS
 
 
 def _unknown_field(path: tuple, data: object) -> str:
@@ -142,7 +162,7 @@ def _unknown_field(path: tuple, data: object) -> str:
     hint = difflib.get_close_matches(str(path[-1]), sorted(names), n=1)
     if hint:
         return f"unknown field (did you mean {hint[0]!r}?)"
-    if model is not None and len(names) <= 8:
+    if model is not None and len(names) <= 10:
         return "unknown field (expected one of: " + ", ".join(names) + ")"
     return "unknown field"
 
@@ -166,16 +186,24 @@ _BLOCKS: dict[tuple, type[BaseModel]] = {
     ("steps", "*", "batch"): models.Batch,
     ("steps", "*", "setup"): models.Setup,
     ("steps", "*", "failures", "#"): models.Failure,
+    ("steps", "*", "ramp"): models.Ramp,
+    ("steps", "*", "ramp", "yield"): models.YieldRamp,
+    ("steps", "*", "ramp", "cycle"): models.CycleRamp,
+    ("buffers", "*"): models.BufferSpec,
+    ("calendar",): models.Calendar,
+    ("calendar", "maintenance", "#"): models.Maintenance,
+    ("disturbances", "*"): models.Disturbance,
+    ("supplies", "*"): models.Supply,
+    ("supplies", "*", "disruption"): models.Disruption,
 }
+
+_NAMED = ("steps", "buffers", "disturbances", "supplies")
 
 
 def _model_at(path: tuple, node: object) -> type[BaseModel] | None:
     """The spec block written at ``path`` (None where the loader cannot tell)."""
-    shape = tuple(
-        "*" if i == 1 and path[0] == "steps" else "#" if isinstance(part, int) else part
-        for i, part in enumerate(path)
-    )
-    if shape in (("steps", "*", "cycle"), ("steps", "*", "setup", "time")):
+    shape = _shape(path)
+    if shape in _DISTRIBUTION_FIELDS:
         dist = node.get("dist") if isinstance(node, dict) else None
         if not isinstance(dist, str):
             return None
@@ -273,6 +301,8 @@ def _yaml_path(loc: tuple, data: object) -> tuple:
             node = node[part] if part < len(node) else None
         elif isinstance(node, str | int | float) and part in models.DISTRIBUTIONS:
             continue  # "60 s" shorthand turned into {dist: constant, ...}
+        elif isinstance(node, str | int | float) and path[:1] == ["buffers"] and len(path) == 2:
+            continue  # "stack: 40" shorthand turned into {capacity: 40}
         else:
             path.append(part)
             node = None
@@ -329,8 +359,9 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
                 "must be the last item of the line",
             )
         )
+    supplied = spec.supplied_items
     for item, users in flow.users.items():
-        if item not in flow.makers:
+        if item not in flow.makers and item not in supplied:
             hint = difflib.get_close_matches(item, sorted(flow.makers), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
             suggested.update(hint)
@@ -351,7 +382,8 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
                         f"and it is not the product ({product!r})",
                     )
                 )
-    for item, capacity in spec.buffers.items():
+    for item in spec.buffers:
+        capacity = spec.buffer_capacity(item)
         if item == product:
             problems.append(
                 origins.problem(("buffers", item), "the product leaves the line; it has no buffer")
@@ -370,7 +402,7 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
                     problems.append(
                         origins.problem(
                             ("buffers", item),
-                            f"capacity {capacity} is less than the {need} that "
+                            f"capacity {capacity:g} is less than the {need} that "
                             f"step {user!r} takes per cycle; the line would stop for good",
                         )
                     )
@@ -391,6 +423,76 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
             first = str(cycle).split(" -> ")[0]
             problems.append(
                 origins.problem(("steps", first, "uses"), f"the flow has a cycle: {cycle}")
+            )
+    return problems
+
+
+def check_phenomena(spec: LineSpec, origins: _Origins) -> list[Problem]:
+    """Disturbances and supplies name steps, buffers and items the line has."""
+    flow = Flow(spec)
+    problems: list[Problem] = []
+    steps = sorted(spec.steps)
+    held = sorted(set(flow.makers) - {spec.product.item})
+    for name, disturbance in spec.disturbances.items():
+        for i, step_id in enumerate(disturbance.stops):
+            if step_id not in spec.steps:
+                hint = difflib.get_close_matches(step_id, steps, n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                problems.append(
+                    origins.problem(
+                        ("disturbances", name, "stops", i),
+                        f"no step {step_id!r} to stop{suggestion}",
+                    )
+                )
+        for item in disturbance.scraps:
+            if item not in held and item not in spec.supplied_items:
+                hint = difflib.get_close_matches(item, held, n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                problems.append(
+                    origins.problem(
+                        ("disturbances", name, "scraps", item),
+                        f"no buffer holds {item!r}{suggestion}",
+                    )
+                )
+    seen: dict[str, str] = {}
+    for name, supply in spec.supplies.items():
+        where = ("supplies", name, "item")
+        if supply.item in flow.makers:
+            maker = flow.makers[supply.item][0]
+            problems.append(
+                origins.problem(
+                    where,
+                    f"item {supply.item!r} is made by step {maker!r}; a supply "
+                    "delivers a raw item that no step makes",
+                )
+            )
+        elif supply.item not in flow.users:
+            problems.append(
+                origins.problem(where, f"no step uses {supply.item!r}, so nothing draws on it")
+            )
+        if supply.item in seen:
+            problems.append(
+                origins.problem(
+                    where, f"item {supply.item!r} already comes from supply {seen[supply.item]!r}"
+                )
+            )
+        seen.setdefault(supply.item, name)
+        if supply.capacity is not None:
+            for user in flow.users.get(supply.item, []):
+                step = spec.steps[user]
+                need = step.uses[supply.item] * step.smallest_take
+                if need > supply.capacity:
+                    problems.append(
+                        origins.problem(
+                            ("supplies", name, "capacity"),
+                            f"capacity {supply.capacity} is less than the {need} that "
+                            f"step {user!r} takes per cycle; the line would stop for good",
+                        )
+                    )
+    for item, entry in spec.buffers.items():
+        if entry.max_dwell is not None and item == spec.product.item:
+            problems.append(
+                origins.problem(("buffers", item, "max_dwell"), "the product has no buffer")
             )
     return problems
 

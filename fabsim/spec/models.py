@@ -273,10 +273,16 @@ class Batch(SpecModel):
 
 
 class Failure(SpecModel):
-    """A failure mode: exponential time to failure counted in operating time."""
+    """A failure mode: exponential time to failure, with an exponential repair.
+
+    ``clock: operating`` (the default) counts time to failure only while the
+    machine works; ``clock: calendar`` counts every hour, so an idle or
+    off-shift machine fails too (seals, vacuum pumps, heaters).
+    """
 
     mtbf: PositiveDuration
     mttr: NonNegativeDuration
+    clock: Literal["operating", "calendar"] = "operating"
 
     @property
     def availability(self) -> float:
@@ -288,6 +294,31 @@ class Setup(SpecModel):
 
     every: Count
     time: Distribution
+
+
+class YieldRamp(SpecModel):
+    """A learning curve of a step's yield: ``start`` on a new line, halving its gap."""
+
+    start: Yield
+    halfway: Annotated[float, PlainNumber, Field(gt=0, le=1e12)]
+
+
+class CycleRamp(SpecModel):
+    """A learning curve of a step's cycle: ``start`` is a factor on the mature cycle."""
+
+    start: Annotated[float, PlainNumber, Field(gt=0, le=100)]
+    halfway: Annotated[float, PlainNumber, Field(gt=0, le=1e12)]
+
+
+class Ramp(SpecModel):
+    """Ramp-up of a new line: value(n) = mature - (mature - start) x 0.5^(n / halfway).
+
+    ``n`` counts the units the step has processed (good and scrap). Only
+    ``fabsim rampup`` applies ramps; ``run`` and ``compare`` use mature values.
+    """
+
+    yield_: YieldRamp | None = Field(None, alias="yield")
+    cycle: CycleRamp | None = None
 
 
 class Step(SpecModel):
@@ -311,6 +342,8 @@ class Step(SpecModel):
     detects: dict[ItemName, Probability] = Field(default_factory=dict)
     failures: Annotated[list[Failure], Field(max_length=20)] = Field(default_factory=list)
     setup: Setup | None = None
+    calendar: Literal["line", "continuous"] = "line"
+    ramp: Ramp | None = None
     ranges: Annotated[dict[str, tuple[object, object]], Field(max_length=50)] = Field(
         default_factory=dict
     )
@@ -370,6 +403,175 @@ class RunSettings(SpecModel):
     seed: Annotated[int, PlainNumber, Field(ge=0, le=2**63 - 1)] = 1
 
 
+class BufferSpec(SpecModel):
+    """A buffer: ``capacity`` units (default unlimited), and ``max_dwell``.
+
+    Units older than ``max_dwell`` (oldest first) are scrapped: sulfide
+    film or powder kept too long picks up moisture. A plain number is the
+    capacity: ``stack: 40`` is ``stack: {capacity: 40}``.
+    """
+
+    capacity: Count | None = None
+    max_dwell: PositiveDuration | None = None
+
+
+def _capacity_shorthand(value: object) -> object:
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return {"capacity": value}
+    return value
+
+
+BufferEntry = Annotated[BufferSpec, BeforeValidator(_capacity_shorthand)]
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _shift_window(text: object) -> tuple[float, float]:
+    """``"06:00-14:00"`` -> (6.0, 14.0) hours; an end at or before the start crosses midnight."""
+    bad = ValueError(f"expected a shift window such as '06:00-14:00', got {text!r}")
+    if not isinstance(text, str):
+        raise bad
+    parts = text.replace(" ", "").split("-")
+    if len(parts) != 2:
+        raise bad
+    hours = []
+    for part in parts:
+        hh, sep, mm = part.partition(":")
+        if not (sep and hh.isascii() and hh.isdigit() and mm.isascii() and mm.isdigit()):
+            raise bad
+        if len(mm) != 2 or int(mm) > 59 or int(hh) > 24 or (int(hh) == 24 and int(mm)):
+            raise bad
+        hours.append(int(hh) + int(mm) / 60)
+    if hours[0] == 24:
+        raise bad
+    if hours[0] == hours[1]:
+        raise ValueError(f"shift window {text!r} has no length")
+    return hours[0], hours[1]
+
+
+def _shift_windows(texts: list[str]) -> list[str]:
+    spans = []
+    for text in texts:
+        start, end = _shift_window(text)
+        end = end if end > start else end + 24
+        spans.append((start, end, text))
+    for i, (s1, e1, t1) in enumerate(spans):
+        for s2, e2, t2 in spans[i + 1 :]:
+            # on the daily circle: compare with the other shifted by -24, 0, +24 h
+            if any(s1 < e2 + k and s2 + k < e1 for k in (-24, 0, 24)):
+                raise ValueError(f"shift windows {t1!r} and {t2!r} overlap")
+    return texts
+
+
+class Maintenance(SpecModel):
+    """A planned stop of every step for ``length``, every ``every`` (first at ``first``)."""
+
+    every: PositiveDuration
+    length: PositiveDuration
+    first: NonNegativeDuration | None = None
+
+    @model_validator(mode="after")
+    def _shorter_than_period(self):
+        if self.length >= self.every:
+            raise ValueError("length must be shorter than every (the line would never run)")
+        return self
+
+    @property
+    def first_start(self) -> float:
+        """Hours from time zero to the first stop (default: one period)."""
+        return self.every if self.first is None else self.first
+
+
+class Calendar(SpecModel):
+    """When the line is staffed: shift windows on working days, planned stops.
+
+    Time zero is Monday 00:00. No ``shifts`` means staffed all day on
+    working days. ``policy`` says what a machine does with a cycle in
+    progress at a stop: ``pause`` (resume the rest later) or ``finish``.
+    """
+
+    shifts: Annotated[list[str], Field(max_length=24), AfterValidator(_shift_windows)] = Field(
+        default_factory=list
+    )
+    days_off: Annotated[
+        list[Annotated[Literal[DAYS], BeforeValidator(_lower)]],  # type: ignore[valid-type]
+        Field(max_length=6),
+    ] = Field(default_factory=list)
+    maintenance: Annotated[list[Maintenance], Field(max_length=20)] = Field(default_factory=list)
+    policy: Literal["pause", "finish"] = "pause"
+
+    @property
+    def windows(self) -> list[tuple[float, float]]:
+        """Staffed hours of a day as (start, end), end past 24 for a night shift."""
+        spans = [_shift_window(t) for t in self.shifts] or [(0.0, 24.0)]
+        return [(s, e if e > s else e + 24) for s, e in spans]
+
+
+StepName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _mean_positive(dist):
+    if not dist.mean_hours > 0:
+        raise ValueError("must have a mean longer than zero")
+    return dist
+
+
+PositiveDistribution = Annotated[Distribution, AfterValidator(_mean_positive)]
+
+
+class Disturbance(SpecModel):
+    """A shared stop of several steps (a dry-room humidity excursion).
+
+    ``every`` runs from the end of one event to the onset of the next, so
+    events never overlap; ``duration`` is calendar time. At onset, each
+    buffer in ``scraps`` loses that share of its units (each unit scrapped
+    with that probability).
+    """
+
+    every: PositiveDistribution
+    duration: PositiveDistribution
+    stops: Annotated[list[StepName], Field(max_length=500)] = Field(default_factory=list)
+    scraps: dict[ItemName, Probability] = Field(default_factory=dict)
+    policy: Literal["pause", "finish"] = "pause"
+
+
+class Disruption(SpecModel):
+    """A chance per delivery that the supplier stops, and for how long."""
+
+    probability: Probability
+    duration: PositiveDistribution
+
+
+class Supply(SpecModel):
+    """A bought-in raw item delivered in lots into a store (Li2S, SE powder).
+
+    Deliveries come ``every`` (from one to the next); a delivery that does
+    not fit in ``capacity`` is delivered in part and the rest turned away.
+    At a delivery the supplier may be disrupted: that lot and all others
+    are missed for the disruption's duration.
+    """
+
+    item: ItemName
+    lot: Count
+    every: PositiveDistribution
+    initial: Annotated[int, PlainNumber, Field(ge=0, le=10**12)] = 0
+    capacity: Annotated[int, PlainNumber, Field(ge=1, le=10**12)] | None = None
+    disruption: Disruption | None = None
+
+    @model_validator(mode="after")
+    def _fits(self):
+        if self.capacity is not None and self.initial > self.capacity:
+            raise ValueError(
+                f"initial stock ({self.initial}) exceeds the capacity ({self.capacity})"
+            )
+        return self
+
+
 class LineSpec(SpecModel):
     """A whole line: one spec file."""
 
@@ -377,11 +579,16 @@ class LineSpec(SpecModel):
     description: Annotated[str, Field(max_length=500)] = ""
     product: Product
     run: RunSettings = Field(default_factory=RunSettings)
-    buffers: dict[ItemName, Count] = Field(default_factory=dict)
+    buffers: dict[ItemName, BufferEntry] = Field(default_factory=dict)
+    calendar: Calendar | None = None
     steps: Annotated[
         dict[Annotated[str, Field(pattern=r"^[A-Za-z_][\w\-]*$")], Step],
         Field(min_length=1, max_length=500),
     ]
+    disturbances: Annotated[dict[ItemName, Disturbance], Field(max_length=50)] = Field(
+        default_factory=dict
+    )
+    supplies: Annotated[dict[ItemName, Supply], Field(max_length=50)] = Field(default_factory=dict)
 
     _source: str = PrivateAttr("")
 
@@ -395,6 +602,16 @@ class LineSpec(SpecModel):
         """The file name without ``.yaml`` (``semi_solid``), else the line's title."""
         stem = self._source.replace("\\", "/").rsplit("/", 1)[-1]
         return stem.removesuffix(".yaml").removesuffix(".yml") or self.line
+
+    def buffer_capacity(self, item: str) -> float:
+        """Units the buffer of ``item`` holds (infinity when unlimited)."""
+        entry = self.buffers.get(item)
+        return math.inf if entry is None or entry.capacity is None else entry.capacity
+
+    @property
+    def supplied_items(self) -> dict[str, str]:
+        """Items delivered by a supply, and the supply's name."""
+        return {supply.item: name for name, supply in self.supplies.items()}
 
     def process_of(self, step_id: str) -> str:
         """The process tag of a step (its id when no tag is given)."""
