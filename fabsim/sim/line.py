@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import sys
 
 from fabsim.sim.bottleneck import BottleneckMeter
@@ -295,9 +296,9 @@ class LineModel:
         # Call-backs ripple upstream through nested calls (about 5 frames per
         # step when a whole line unblocks at once): room for 500 steps.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+        self._start_outside_world()  # a line off shift at time zero starts stopped
         for machine in self.machines:  # upstream first: sources start, users wait
             machine.start(0.0)
-        self._start_outside_world()
         self.clock.run(until=end)
         outside = self.spec.calendar or self.spec.disturbances or self.spec.supplies
         if not outside and all(m.waiting_on is not None and not m.timed for m in self.machines):
@@ -452,8 +453,13 @@ class LineModel:
             )
         result.staffed_h = staffed_hours(self.spec.calendar, self.warmup, end)
         if self.series_every:
+            # The bin that ends at the end of the run is recorded here: the
+            # clock stops before events due at that time.
+            finished = self.finished_before + self.buffers[product].arrived
             result.series_h = self.series_every
-            result.series = list(self.series)
+            result.series = [*self.series, finished - sum(self.series)]
+            if len(result.series) > math.ceil(end / self.series_every - 1e-9):
+                result.series[-2] += result.series.pop()
         chain = self.flow.unit_chain
         if chain:
             result.chain_started = self.counters[chain[0]].started

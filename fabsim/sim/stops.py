@@ -136,7 +136,10 @@ def follow_windows(clock, stop: Stop, windows: Iterator[tuple[float, float]]) ->
         if window is None:
             return
         start, end = window
-        clock.at(start, lambda: stop.begin(clock.now))
+        if start <= clock.now:  # already under way (a calendar off at time zero)
+            stop.begin(clock.now)
+        else:
+            clock.at(start, lambda: stop.begin(clock.now))
 
         def finished() -> None:
             stop.end(clock.now)
