@@ -8,8 +8,8 @@ The Python API does everything the CLI does:
     >>> results.kpi("gwh_per_year")                                      # doctest: +SKIP
 """
 
-from fabsim.api import compare, load_spec, simulate
+from fabsim.api import compare, load_spec, rampup, simulate
 from fabsim.spec.errors import SpecError
 
-__all__ = ["SpecError", "compare", "load_spec", "simulate"]
+__all__ = ["SpecError", "compare", "load_spec", "rampup", "simulate"]
 __version__ = "0.1.0"

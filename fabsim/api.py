@@ -13,8 +13,10 @@ from collections.abc import Sequence
 
 from fabsim.analysis.comparison import Comparison
 from fabsim.analysis.line_results import LineResults
+from fabsim.analysis.rampup import RampupResults
 from fabsim.experiment.comparison import run_lines
 from fabsim.experiment.limits import check_run_size
+from fabsim.experiment.rampup import run_rampup
 from fabsim.experiment.replications import Progress, run_replications
 from fabsim.spec.loading import load_spec as _load_spec
 from fabsim.spec.models import LineSpec
@@ -83,6 +85,33 @@ def compare(
         key = line_key(spec, lines)
         lines[key] = LineResults(spec, line_runs, seed)
     return Comparison(lines)
+
+
+def rampup(
+    spec: LineSpec | str,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float = 26 * 168.0,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> RampupResults:
+    """Run a new line from empty with its ``ramp`` curves; weekly output against mature.
+
+    ``horizon`` in hours (rounded up to whole weeks). Each replication also
+    runs mature (no ramps, the spec's warm-up and window) for the target.
+
+    Example:
+        >>> results = rampup("all_solid_sulfide", replications=3)   # doctest: +SKIP
+        >>> results.to_dict()["time_to_90pct_h"]["mean"]           # doctest: +SKIP
+    """
+    if isinstance(spec, str):
+        spec = load_spec(spec)
+    replications = replications_for([spec], replications)
+    seed = spec.run.seed if seed is None else seed
+    check_run_size(spec, replications, horizon, 0.0)
+    check_run_size(spec, replications, None, None)
+    new, mature = run_rampup(spec, replications, seed, horizon, workers, progress)
+    return RampupResults(spec.short_name, new, mature, seed)
 
 
 def line_key(spec: LineSpec, taken: dict) -> str:

@@ -167,6 +167,29 @@ def compare_lines(
 
 
 @app.command()
+def rampup(
+    spec: Spec,
+    horizon: Annotated[
+        str, typer.Option(help="How long to follow the new line, e.g. '26 weeks'.")
+    ] = "26 weeks",
+    replications: Replications = None,
+    seed: Seed = None,
+    sets: Sets = None,
+    workers: Workers = None,
+    as_json: AsJson = False,
+    out: Annotated[
+        str | None, typer.Option(help="Write summary.json and weeks.csv into this directory.")
+    ] = None,
+) -> None:
+    """Ramp-up of a new line: good output per week (95% CI), time to 90% of mature."""
+    from fabsim.commands import rampup_command
+
+    rampup_command(
+        spec, replications, seed, _hours("horizon", horizon), sets or [], workers, as_json, out
+    )
+
+
+@app.command()
 def specs() -> None:
     """List the shipped lines with their descriptions."""
     from fabsim.commands import specs_command

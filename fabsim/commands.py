@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 import typer
 
-from fabsim.api import compare, load_spec, replications_for, simulate
+from fabsim.api import compare, load_spec, rampup, replications_for, simulate
 from fabsim.experiment.limits import RunTooLarge
 from fabsim.experiment.replications import Interrupted
 from fabsim.report.export import to_json, write_outputs
@@ -146,6 +146,41 @@ def compare_command(names, replications, seed, horizon, warmup, sets, workers, a
     from fabsim.report.compare_summary import compare_summary
 
     _print(compare_summary(comparison), out)
+
+
+def rampup_command(name, replications, seed, horizon, sets, workers, as_json, out):
+    """``fabsim rampup``: weekly good output of a new line, and time to 90% of mature."""
+    with user_errors():
+        spec = load_spec(name, sets)
+        count = replications_for([spec], replications)
+        with progress_bar(2 * count, f"ramp-up {spec.short_name}") as advance:
+            results = rampup(spec, count, seed, horizon, workers, advance)
+    summary = results.to_dict()
+    if out:
+        import pandas as pd
+
+        rows = [
+            {"replication": run.replication, "week": week + 1, "good": good}
+            for run in results.new
+            for week, good in enumerate(run.series[: results.weeks])
+        ]
+        write_outputs(
+            out,
+            {
+                "summary.json": to_json(summary),
+                "weeks.csv": pd.DataFrame(rows).to_csv(index=False),
+            },
+        )
+    if as_json:
+        sys.stdout.write(to_json(summary))
+        return
+    from fabsim.report.rampup_summary import rampup_summary
+
+    console = terminal()
+    for renderable in rampup_summary(results):
+        console.print(renderable)
+    if out:
+        console.print(f"wrote summary.json, weeks.csv to {out}")
 
 
 def _print(renderables, out) -> None:

@@ -19,7 +19,10 @@ from fabsim.spec.flow import Flow
 from fabsim.spec.models import LineSpec
 
 HOURS_PER_YEAR = 8760.0
-"""Annual energy uses every hour of the year until calendars exist."""
+"""Annual energy scales good output over calendar time (shifts and stops included)."""
+
+LOSSES = ("off_shift", "down", "disturbed", "supply", "dwell_scrap", "disturbance_scrap")
+"""Where output goes, in good units/h (see :func:`loss_kpis`)."""
 
 LINE_KPIS = (
     "good_rate_per_h",
@@ -60,12 +63,47 @@ def line_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str
         "escaped_ppm": _ratio(sum(result.escaped.values()) * 1e6, result.finished),
     }
     for item, per_unit in flow.units_per_product.items():
-        if item == spec.product.item:
-            continue
+        if item == spec.product.item or item not in flow.makers:
+            continue  # supplied items are bought in, not made
         made = sum(result.steps[s].made for s in flow.makers[item])
         kpis[f"material_yield.{item}"] = _ratio(result.finished * per_unit, made)
     for name, count in result.escaped.items():
         kpis[f"escaped_ppm.{name}"] = _ratio(count * 1e6, result.finished)
+    kpis["good_rate_per_staffed_h"] = _ratio(result.finished, result.staffed_h)
+    kpis.update(loss_kpis(spec, flow, result))
+    return kpis
+
+
+def bottleneck_step(result: ReplicationResult) -> str:
+    """The step that was the momentary bottleneck most of this replication."""
+    return max(result.steps, key=lambda s: result.steps[s].bottleneck_share)
+
+
+def loss_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str, float]:
+    """Good units/h each phenomenon costs the line, estimated at its bottleneck.
+
+    Time lost: the bottleneck step's hours off shift, down, disturbed or
+    starved by a supply, times the good units it yields per busy hour (what
+    those hours would have made). Scrap: units expired in buffers or
+    scrapped there by disturbances, in finished-unit equivalents (units of
+    the item per finished unit). Keys ``loss.<kind>``.
+    """
+    hours = result.horizon_h
+    step = result.steps[bottleneck_step(result)]
+    per_busy_hour = _ratio(result.finished, step.states["busy"])
+    kpis = {}
+    for state in ("off_shift", "down", "disturbed"):
+        kpis[f"loss.{state}"] = step.states[state] * per_busy_hour / hours
+    kpis["loss.supply"] = sum(step.starved_by.values()) * per_busy_hour / hours
+    dwell = disturbed = 0.0
+    per_product = flow.units_per_product
+    for item, buffer in result.buffers.items():
+        share = per_product.get(item)
+        if share:
+            dwell += buffer.expired / share
+            disturbed += buffer.scrapped / share
+    kpis["loss.dwell_scrap"] = dwell / hours
+    kpis["loss.disturbance_scrap"] = disturbed / hours
     return kpis
 
 

@@ -105,7 +105,7 @@ class LineResults:
         """
         step_id, _ = self.bottleneck
         item = self.spec.steps[step_id].output
-        if item == self.spec.product.item or item in self.spec.buffers:
+        if item == self.spec.product.item or self.spec.buffer_capacity(item) < float("inf"):
             return None
         return (
             f"{step_id} feeds an unlimited buffer ({item}), so it is never blocked and "
@@ -129,6 +129,13 @@ class LineResults:
             entry["states"] = {
                 state: self.step(step_id, f"states.{state}").to_dict() for state in STATES
             }
+            machine_hours = self.spec.steps[step_id].machines * self.horizon_h
+            entry["starved_by"] = {
+                name: estimate(
+                    r.steps[step_id].starved_by.get(name, 0.0) / machine_hours for r in self.runs
+                ).to_dict()
+                for name in self.spec.supplies
+            }
             steps[step_id] = entry
         buffers = {}
         for item in self.runs[0].buffers:
@@ -137,6 +144,8 @@ class LineResults:
                 "capacity": None if capacity == float("inf") else int(capacity),
                 "mean_level": estimate(r.buffers[item].mean_level for r in self.runs).to_dict(),
                 "max_level": estimate(r.buffers[item].max_level for r in self.runs).to_dict(),
+                "expired": estimate(r.buffers[item].expired for r in self.runs).to_dict(),
+                "scrapped": estimate(r.buffers[item].scrapped for r in self.runs).to_dict(),
             }
         bottleneck, share = self.bottleneck
         return {
@@ -150,7 +159,41 @@ class LineResults:
             "bottleneck": {"step": bottleneck, "share": share, "note": self.bottleneck_note},
             "steps": steps,
             "buffers": buffers,
+            "disturbances": self.disturbances_dict(),
+            "supplies": self.supplies_dict(),
         }
+
+    def disturbances_dict(self) -> dict:
+        """Per disturbance: events, hours and units scrapped in the window (mean, CI)."""
+        out = {}
+        for name, disturbance in self.spec.disturbances.items():
+            rows = [r.disturbances[name] for r in self.runs]
+            out[name] = {
+                "events": estimate(d.events for d in rows).to_dict(),
+                "hours": estimate(d.hours for d in rows).to_dict(),
+                "scrapped": estimate(sum(d.scrapped.values()) for d in rows).to_dict(),
+                "scrapped_items": {
+                    item: estimate(d.scrapped.get(item, 0) for d in rows).to_dict()
+                    for item in disturbance.scraps
+                },
+            }
+        return out
+
+    def supplies_dict(self) -> dict:
+        """Per supply: delivered, mean stock, stock-out share and disruptions (mean, CI)."""
+        out = {}
+        for name, supply in self.spec.supplies.items():
+            rows = [r.supplies[name] for r in self.runs]
+            out[name] = {
+                "item": supply.item,
+                "delivered": estimate(s.delivered for s in rows).to_dict(),
+                "turned_away": estimate(s.turned_away for s in rows).to_dict(),
+                "mean_stock": estimate(s.mean_stock for s in rows).to_dict(),
+                "stockout_share": estimate(s.stockout_share for s in rows).to_dict(),
+                "disruptions": estimate(s.disruptions for s in rows).to_dict(),
+                "disrupted_hours": estimate(s.disrupted_hours for s in rows).to_dict(),
+            }
+        return out
 
     def replications_frame(self):
         """One row per replication: the line KPIs (a pandas DataFrame)."""

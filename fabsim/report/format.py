@@ -19,7 +19,8 @@ STATE_MARKS = {
     "down": "▓",
     "blocked": "▒",
     "starved": "░",
-    "off_shift": " ",
+    "disturbed": "×",
+    "off_shift": "·",
 }
 STATE_STYLES = {
     "busy": "green",
@@ -27,6 +28,7 @@ STATE_STYLES = {
     "down": "red",
     "blocked": "magenta",
     "starved": "yellow",
+    "disturbed": "bright_red",
     "off_shift": "dim",
 }
 

@@ -64,6 +64,10 @@ def kpi_table(results: LineResults) -> Table:
     table.add_column("mean ± 95% CI", justify="right")
     for label, key, kind in KPI_ROWS:
         table.add_row(label, format_kpi(results, key, kind))
+    if results.spec.calendar is not None:
+        table.add_row(
+            "Good units per staffed hour", format_kpi(results, "good_rate_per_staffed_h", "number")
+        )
     step_id, share = results.bottleneck
     table.add_row("Bottleneck", f"{step_id} ({percent(share, 0)} of the time)")
     for key in sorted(k for k in results.line_values[0] if k.startswith("material_yield.")):
@@ -112,11 +116,86 @@ def step_table(results: LineResults) -> Table:
     return table
 
 
+LOSS_LABELS = {
+    "off_shift": "off shift and planned maintenance",
+    "down": "breakdowns",
+    "disturbed": "disturbances (line stopped)",
+    "supply": "supply shortages",
+    "dwell_scrap": "dwell-limit scrap",
+    "disturbance_scrap": "disturbance scrap",
+}
+
+
+def has_phenomena(spec) -> bool:
+    """Whether a line has any of the battery-line phenomena to report."""
+    return bool(
+        spec.calendar
+        or spec.disturbances
+        or spec.supplies
+        or any(b.max_dwell for b in spec.buffers.values())
+        or any(f.clock == "calendar" for s in spec.steps.values() for f in s.failures)
+    )
+
+
+def loss_table(results: LineResults) -> Table:
+    """Good units/h lost to each phenomenon, estimated at the bottleneck."""
+    table = Table(
+        show_edge=False,
+        title="Where output goes (good units/h, estimated at the bottleneck)",
+        title_justify="left",
+    )
+    table.add_column("lost to")
+    table.add_column("units/h ± 95% CI", justify="right")
+    for kind, label in LOSS_LABELS.items():
+        table.add_row(label, with_ci(results.kpi(f"loss.{kind}")))
+    return table
+
+
+def phenomena_table(results: LineResults) -> Table:
+    """Disturbances, supplies and dwell limits: events, hours, scrap, stock-outs."""
+    table = Table(show_edge=False, title="Battery-line phenomena", title_justify="left")
+    table.add_column("what")
+    table.add_column("mean ± 95% CI over the window", justify="left")
+    data = results.to_dict()
+    for name, d in data["disturbances"].items():
+        table.add_row(
+            f"disturbance {name}",
+            f"{with_ci(_estimate(d['events']))} events, {with_ci(_estimate(d['hours']))} h, "
+            f"{with_ci(_estimate(d['scrapped']))} units scrapped",
+        )
+    for name, supply in data["supplies"].items():
+        starved = [
+            f"{step_id} {percent(entry['starved_by'][name]['mean'] or 0.0)}"
+            for step_id, entry in data["steps"].items()
+            if (entry["starved_by"].get(name, {}).get("mean") or 0.0) > 0.0005
+        ]
+        table.add_row(
+            f"supply {name}",
+            f"{with_ci(_estimate(supply['delivered']))} delivered, mean stock "
+            f"{with_ci(_estimate(supply['mean_stock']))}, out of stock "
+            f"{percent(supply['stockout_share']['mean'] or 0.0)} of the time, "
+            f"{with_ci(_estimate(supply['disruptions']))} disruptions"
+            + (f"; starved by it: {', '.join(starved)} of the time" if starved else ""),
+        )
+    for item, buffer in data["buffers"].items():
+        if results.spec.buffers.get(item) and results.spec.buffers[item].max_dwell:
+            table.add_row(
+                f"dwell limit {item}",
+                f"{with_ci(_estimate(buffer['expired']))} units expired",
+            )
+    return table
+
+
+def _estimate(entry: dict):
+    from fabsim.analysis.stats import Estimate
+
+    low, high = entry["ci95"]
+    return Estimate(entry["mean"], low, high, 0)
+
+
 def legend() -> Text:
     text = Text("states: ")
     for state, mark in STATE_MARKS.items():
-        if state == "off_shift":
-            continue
         text.append(mark * 2, style=STATE_STYLES[state])
         text.append(f" {state}  ")
     text.append(
@@ -152,5 +231,10 @@ def run_summary(results: LineResults) -> list:
         "",
         step_table(results),
         legend(),
+        *(
+            ["", phenomena_table(results), "", loss_table(results)]
+            if has_phenomena(results.spec)
+            else []
+        ),
         *caveats(results),
     ]
