@@ -69,13 +69,13 @@ CASES = [
     (
         "number_without_unit",
         ("cycle: 60 s", "cycle: 60"),
-        "11: steps.stacking.cycle.value: a number needs a unit: expected a duration such as "
+        "11: steps.stacking.cycle: a number needs a unit: expected a duration such as "
         "'45 s', '20 min' or '2.5 h', got 60",
     ),
     (
         "negative_time",
         ("cycle: 25 min", "cycle: -25 min"),
-        "18: steps.press.cycle.value: must not be negative, got -1500 s",
+        "18: steps.press.cycle: must not be negative, got -1500 s",
     ),
     (
         "used_never_made",

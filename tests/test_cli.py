@@ -64,7 +64,13 @@ def test_json_output_is_one_object_with_the_documented_fields():
             "disturbed",
         }
         assert abs(sum(s["mean"] for s in step["states"].values()) - 1) < 1e-9
-    assert set(data["buffers"]["sheet"]) == {"mean_level", "max_level", "capacity"}
+    assert set(data["buffers"]["sheet"]) == {
+        "mean_level",
+        "max_level",
+        "capacity",
+        "expired",
+        "scrapped",
+    }
     assert data["buffers"]["sheet"]["capacity"] == 4000
 
 

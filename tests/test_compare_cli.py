@@ -22,7 +22,15 @@ def test_compare_json_has_each_line_and_paired_differences():
     # The same override on both: identical lines, so the paired difference is 0.
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"three_step", "three_step (2)", "differences", "processes", "verdict"}
+    assert set(data) == {
+        "three_step",
+        "three_step (2)",
+        "differences",
+        "processes",
+        "losses",
+        "verdict",
+    }
+    assert data["losses"]["off_shift"]["three_step (2) - three_step"]["mean"] == 0
     difference = data["differences"]["three_step (2) - three_step"]["good_rate_per_h"]
     assert difference["mean"] == 0 and difference["significant"] is False
 

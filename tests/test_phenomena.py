@@ -329,3 +329,28 @@ def test_random_lines_with_phenomena_keep_the_invariants(case, seed):
         assert sum(step.starved_by.values()) <= step.states["starved"] + 1e-9
     supply = result.supplies["raw"]
     assert 0 <= supply.stockout_share <= 1 + 1e-12
+
+
+def test_output_lost_to_shifts_and_disturbances_is_what_a_24_7_line_makes_more():
+    from fabsim.analysis.kpis import line_kpis
+    from fabsim.spec import Flow
+
+    line = one_step(
+        {
+            "calendar": TWO_SHIFTS,
+            "disturbances": {"dry_room": {"every": "10 h", "duration": "2 h", "stops": ["a"]}},
+        }
+    )
+    spec = load_spec_text(yaml.safe_dump(line, sort_keys=False), "case.yaml")
+    result = run_replication(spec, 0, seed=1, horizon=4 * WEEK, warmup=0.0)
+    kpis = line_kpis(spec, Flow(spec), result)
+    # The step makes 10/h while it works; whatever it did not make was lost
+    # off shift or to the dry room: the two losses add up to 10/h - output.
+    lost = kpis["loss.off_shift"] + kpis["loss.disturbed"]
+    assert lost == pytest.approx(10.0 - kpis["good_rate_per_h"], abs=0.02)
+    assert kpis["loss.off_shift"] == pytest.approx(
+        10.0 * result.steps["a"].states["off_shift"] / (4 * WEEK), abs=0.02
+    )
+    assert kpis["good_rate_per_staffed_h"] == pytest.approx(
+        result.finished / (4 * WEEK * 2 / 3), rel=1e-12
+    )

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from fabsim.analysis.kpis import LINE_KPIS
+from fabsim.analysis.kpis import LINE_KPIS, LOSSES
 from fabsim.analysis.line_results import LineResults
 from fabsim.analysis.stats import Estimate, estimate, paired_difference
 
@@ -182,10 +182,21 @@ class Comparison:
                         "bottleneck_share": view.bottleneck_share,
                     }
                 )
+        losses = {}
+        for kind in LOSSES:
+            key = f"loss.{kind}"
+            losses[kind] = {name: self.lines[name].kpi(key).to_dict() for name in self.names}
+            for name in self.names[1:]:
+                diff = self.difference(key, name)
+                losses[kind][f"{name} - {self.baseline}"] = {
+                    **diff.to_dict(),
+                    "significant": diff.significant(),
+                }
         return {
             **data,
             "differences": differences,
             "processes": processes,
+            "losses": losses,
             "verdict": self.verdict(),
         }
 

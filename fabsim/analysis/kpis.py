@@ -82,9 +82,10 @@ def bottleneck_step(result: ReplicationResult) -> str:
 def loss_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str, float]:
     """Good units/h each phenomenon costs the line, estimated at its bottleneck.
 
-    Time lost: the bottleneck step's hours off shift, down, disturbed or
-    starved by a supply, times the good units it yields per busy hour (what
-    those hours would have made). Scrap: units expired in buffers or
+    Time lost: the bottleneck step's hours off shift, down or disturbed,
+    times the good units it yields per busy hour (what those hours would have
+    made). Supply: the longest stock-out at the line's supplied rate (or the
+    bottleneck's own supply waits, if more). Scrap: units expired in buffers or
     scrapped there by disturbances, in finished-unit equivalents (units of
     the item per finished unit). Keys ``loss.<kind>``.
     """
@@ -94,7 +95,14 @@ def loss_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str
     kpis = {}
     for state in ("off_shift", "down", "disturbed"):
         kpis[f"loss.{state}"] = step.states[state] * per_busy_hour / hours
-    kpis["loss.supply"] = sum(step.starved_by.values()) * per_busy_hour / hours
+    # A supply starves the line through buffers and steps upstream of the
+    # bottleneck, so its loss is not seen at the bottleneck's own waits: take
+    # the longest stock-out (stores run dry together in a disruption) at the
+    # rate the line makes while supplied. Buffers downstream of the store
+    # bridge short stock-outs, so this is an upper bound for those.
+    out = max((s.stockout_share for s in result.supplies.values()), default=0.0)
+    running = result.finished / (hours * (1 - out)) if out < 1 else 0.0
+    kpis["loss.supply"] = max(out * running, sum(step.starved_by.values()) * per_busy_hour / hours)
     dwell = disturbed = 0.0
     per_product = flow.units_per_product
     for item, buffer in result.buffers.items():
@@ -111,15 +119,16 @@ def step_kpis(spec: LineSpec, step_id: str, result: ReplicationResult) -> dict[s
     """Per-step numbers of one replication: utilization, states, yield, OEE, bottleneck.
 
     OEE = availability x performance x quality, with availability = 1 - (down +
-    setup) / planned time, performance = busy time x mean batch fill / time
-    left after down and setup, quality = good / made.
+    setup + disturbed) / planned time (planned = not off shift), performance =
+    busy time x mean batch fill / time left after those stops, quality = good / made.
     """
     step = result.steps[step_id]
     spec_step = spec.steps[step_id]
     machine_hours = step.machines * result.horizon_h
     share = {name: step.states[name] / machine_hours for name in STATES}
     planned = machine_hours - step.states["off_shift"]
-    running = planned - step.states["down"] - step.states["setup"]
+    # A disturbance is an unplanned stop: it costs availability like a breakdown.
+    running = planned - step.states["down"] - step.states["setup"] - step.states["disturbed"]
     availability = _ratio(running, planned)
     # A half-empty batch vessel wastes capacity; a short transfer lot does not
     # (its time shrinks with it), so only batches count in performance.

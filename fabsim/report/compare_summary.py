@@ -16,7 +16,7 @@ from rich.text import Text
 from fabsim.analysis.comparison import Comparison
 from fabsim.analysis.stats import Estimate
 from fabsim.report.format import number, percent, with_ci
-from fabsim.report.run_summary import format_kpi, header
+from fabsim.report.run_summary import LOSS_LABELS, format_kpi, has_phenomena, header
 
 # (label, kpi, kind, +1 if higher is better, -1 if lower is better, 0 neutral)
 ROWS = (
@@ -98,6 +98,29 @@ def process_table(comparison: Comparison) -> Table:
     return table
 
 
+def loss_table(comparison: Comparison) -> Table:
+    """Good units/h each line loses to each phenomenon, side by side, with the paired difference."""
+    table = Table(
+        show_edge=False,
+        title="Where output goes (good units/h lost, estimated at each line's bottleneck)",
+        title_justify="left",
+    )
+    table.add_column("lost to")
+    for name in comparison.names:
+        table.add_column(name, justify="right")
+    for name in comparison.names[1:]:
+        table.add_column(f"{name} − {comparison.baseline}", justify="right")
+    for kind, label in LOSS_LABELS.items():
+        key = f"loss.{kind}"
+        cells = [with_ci(comparison.lines[n].kpi(key)) for n in comparison.names]
+        diffs = [
+            difference_cell(comparison.difference(key, n), "number", -1)
+            for n in comparison.names[1:]
+        ]
+        table.add_row(label, *cells, *diffs)
+    return table
+
+
 def notes() -> Text:
     return Text(
         "capacity/h: good finished units per hour the process's weakest step could "
@@ -125,6 +148,11 @@ def compare_summary(comparison: Comparison) -> list:
         "",
         process_table(comparison),
         notes(),
+        *(
+            ["", loss_table(comparison)]
+            if any(has_phenomena(r.spec) for r in comparison.lines.values())
+            else []
+        ),
         "",
         verdict(comparison),
         *[

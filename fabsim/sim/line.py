@@ -447,7 +447,7 @@ class LineModel:
                 delivered=deliveries.delivered,
                 turned_away=deliveries.turned_away,
                 disruptions=deliveries.disruptions,
-                disrupted_hours=min(deliveries.disrupted_hours, horizon),
+                disrupted_hours=deliveries.disrupted_until(end),
                 mean_stock=store.mean_level(end, self.warmup),
                 stockout_share=store.stockout_hours(end, self.warmup) / horizon,
             )

@@ -40,6 +40,7 @@ class Deliveries:
         self.turned_away = 0
         self.disruptions = 0
         self.disrupted_hours = 0.0
+        self.outage_end = 0.0  # end of the latest disruption
         self.since = 0.0
         clock.at(clock.now + every(), self._due)
 
@@ -49,6 +50,7 @@ class Deliveries:
             self.disruptions += 1
             end = now + self.outage()
             self.disrupted_hours += end - max(now, self.since)
+            self.outage_end = end
             self.clock.at(end, self._deliver)
             return
         self._deliver()
@@ -61,6 +63,11 @@ class Deliveries:
         self.clock.at(now + self.every(), self._due)
 
     def restart(self, now: float) -> None:
+        """Start the statistics window; an outage under way counts from ``now``."""
         self.delivered = self.turned_away = self.disruptions = 0
-        self.disrupted_hours = 0.0
+        self.disrupted_hours = max(0.0, self.outage_end - now)
         self.since = now
+
+    def disrupted_until(self, end: float) -> float:
+        """Disrupted hours inside the window up to ``end``."""
+        return self.disrupted_hours - max(0.0, self.outage_end - end)

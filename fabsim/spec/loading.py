@@ -111,6 +111,9 @@ def _field_names() -> frozenset[str]:
 
 def _problem(error: dict, data: object, origins: _Origins) -> Problem:
     path = _yaml_path(error["loc"], data)
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, models.FieldError):
+        path = (*path, cause.field)
     if error["type"] in ("extra_forbidden", "invalid_key"):
         return origins.problem(path, _unknown_field(path, data))
     if error["type"] in _NOT_A_MAPPING and _is_distribution(path):
@@ -284,6 +287,7 @@ def _yaml_path(loc: tuple, data: object) -> tuple:
     # 'lognormal', validator names); keep only the keys of the YAML itself.
     path: list = []
     node = data
+    shorthand = False
     for part in loc:
         if isinstance(node, dict) and part in node:
             path.append(part)
@@ -300,7 +304,10 @@ def _yaml_path(loc: tuple, data: object) -> tuple:
             path.append(part)
             node = node[part] if part < len(node) else None
         elif isinstance(node, str | int | float) and part in models.DISTRIBUTIONS:
-            continue  # "60 s" shorthand turned into {dist: constant, ...}
+            shorthand = True  # "60 s" shorthand turned into {dist: constant, value: ...}
+            continue
+        elif isinstance(node, str | int | float) and shorthand and part == "value":
+            continue  # the planner wrote no 'value'; the duration itself is at fault
         elif isinstance(node, str | int | float) and path[:1] == ["buffers"] and len(path) == 2:
             continue  # "stack: 40" shorthand turned into {capacity: 40}
         else:
@@ -490,9 +497,15 @@ def check_phenomena(spec: LineSpec, origins: _Origins) -> list[Problem]:
                         )
                     )
     for item, entry in spec.buffers.items():
-        if entry.max_dwell is not None and item == spec.product.item:
+        supplied_only = item in spec.supplied_items and item not in flow.makers
+        if supplied_only and entry.capacity is not None:
+            name = spec.supplied_items[item]
             problems.append(
-                origins.problem(("buffers", item, "max_dwell"), "the product has no buffer")
+                origins.problem(
+                    ("buffers", item, "capacity"),
+                    f"{item!r} is kept in the store of supply {name!r}; give its "
+                    f"capacity as supplies.{name}.capacity",
+                )
             )
     return problems
 

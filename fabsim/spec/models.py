@@ -320,6 +320,12 @@ class Ramp(SpecModel):
     yield_: YieldRamp | None = Field(None, alias="yield")
     cycle: CycleRamp | None = None
 
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if self.yield_ is None and self.cycle is None:
+            raise ValueError("a ramp needs 'yield' or 'cycle' (or both)")
+        return self
+
 
 class Step(SpecModel):
     """One process step: its machines turn ``uses`` into ``makes`` every cycle.
@@ -415,6 +421,21 @@ class BufferSpec(SpecModel):
     max_dwell: PositiveDuration | None = None
 
 
+class FieldError(ValueError):
+    """A check across fields of a block whose fault lies in one named field.
+
+    The loader reports it at that field's line, not at the block's.
+    """
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _hours_text(hours: float) -> str:
+    return f"{hours:g} h"
+
+
 def _capacity_shorthand(value: object) -> object:
     if isinstance(value, int | float | str) and not isinstance(value, bool):
         return {"capacity": value}
@@ -424,11 +445,19 @@ def _capacity_shorthand(value: object) -> object:
 BufferEntry = Annotated[BufferSpec, BeforeValidator(_capacity_shorthand)]
 
 
-def _lower(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
-
-
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _day(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    day = value.strip().lower()
+    if day not in DAYS and day[:3] in DAYS:
+        raise ValueError(
+            "expected 'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or 'sun', "
+            f"got {value!r} (did you mean {day[:3]!r}?)"
+        )
+    return day
 
 
 def _shift_window(text: object) -> tuple[float, float]:
@@ -478,7 +507,11 @@ class Maintenance(SpecModel):
     @model_validator(mode="after")
     def _shorter_than_period(self):
         if self.length >= self.every:
-            raise ValueError("length must be shorter than every (the line would never run)")
+            raise FieldError(
+                "length",
+                f"length ({_hours_text(self.length)}) must be shorter than every "
+                f"({_hours_text(self.every)}); the line would never run",
+            )
         return self
 
     @property
@@ -499,11 +532,17 @@ class Calendar(SpecModel):
         default_factory=list
     )
     days_off: Annotated[
-        list[Annotated[Literal[DAYS], BeforeValidator(_lower)]],  # type: ignore[valid-type]
+        list[Annotated[Literal[DAYS], BeforeValidator(_day)]],  # type: ignore[valid-type]
         Field(max_length=6),
     ] = Field(default_factory=list)
     maintenance: Annotated[list[Maintenance], Field(max_length=20)] = Field(default_factory=list)
     policy: Literal["pause", "finish"] = "pause"
+
+    @model_validator(mode="after")
+    def _distinct_days(self):
+        if len(set(self.days_off)) != len(self.days_off):
+            raise FieldError("days_off", "names a day twice")
+        return self
 
     @property
     def windows(self) -> list[tuple[float, float]]:
@@ -517,7 +556,10 @@ StepName = Annotated[str, Field(min_length=1, max_length=100)]
 
 def _mean_positive(dist):
     if not dist.mean_hours > 0:
-        raise ValueError("must have a mean longer than zero")
+        raise ValueError(
+            f"must have a mean longer than zero, got {dist.mean_hours * 3600:g} s: "
+            "events that take no time (or follow at once) never let the clock move"
+        )
     return dist
 
 
@@ -538,6 +580,14 @@ class Disturbance(SpecModel):
     stops: Annotated[list[StepName], Field(max_length=500)] = Field(default_factory=list)
     scraps: dict[ItemName, Probability] = Field(default_factory=dict)
     policy: Literal["pause", "finish"] = "pause"
+
+    @model_validator(mode="after")
+    def _does_something(self):
+        if len(set(self.stops)) != len(self.stops):
+            raise FieldError("stops", "names a step twice")
+        if not self.stops and not self.scraps:
+            raise ValueError("a disturbance needs 'stops' or 'scraps' (it would do nothing)")
+        return self
 
 
 class Disruption(SpecModel):
@@ -566,10 +616,15 @@ class Supply(SpecModel):
     @model_validator(mode="after")
     def _fits(self):
         if self.capacity is not None and self.initial > self.capacity:
-            raise ValueError(
-                f"initial stock ({self.initial}) exceeds the capacity ({self.capacity})"
+            raise FieldError(
+                "initial", f"initial stock ({self.initial}) exceeds the capacity ({self.capacity})"
             )
         return self
+
+    @property
+    def mean_rate_per_h(self) -> float:
+        """Units delivered per hour on average, before disruptions."""
+        return self.lot / self.every.mean_hours
 
 
 class LineSpec(SpecModel):
