@@ -145,12 +145,31 @@ def compare_lines(
     seed: Seed = None,
     horizon: Horizon = None,
     warmup: Warmup = None,
-    sets: Sets = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a field on every line: PATH=VALUE; on one line: "
+            "LINE:PATH=VALUE (LINE as given, or its position 1, 2, ...). Repeatable.",
+        ),
+    ] = None,
+    set_a: Annotated[
+        list[str] | None,
+        typer.Option("--set-a", help="Override a field of the first line only. Repeatable."),
+    ] = None,
+    set_b: Annotated[
+        list[str] | None,
+        typer.Option("--set-b", help="Override a field of the second line only. Repeatable."),
+    ] = None,
     workers: Workers = None,
     as_json: AsJson = False,
     out: Out = None,
 ) -> None:
-    """Compare lines with the same seeds: side-by-side KPIs, paired differences, verdict."""
+    """Compare lines with the same seeds: side-by-side KPIs, paired differences, verdict.
+
+    A what-if against the unchanged line: fabsim compare all_solid_sulfide
+    all_solid_sulfide --set-b steps.stacking.machines=16
+    """
     from fabsim.commands import compare_command
 
     compare_command(
@@ -163,6 +182,7 @@ def compare_lines(
         workers,
         as_json,
         out,
+        by_position={i: v for i, v in enumerate((set_a, set_b)) if v},
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 
 import typer
 
@@ -30,11 +31,10 @@ EXIT_INTERRUPTED = 130
 
 
 def terminal():
-    """The stdout console; 120 columns when piped, so tables are not squeezed."""
+    """The stdout console: the terminal's width, or ``COLUMNS`` when set (rich's rule)."""
     from rich.console import Console
 
-    console = Console()
-    return console if console.is_terminal else Console(width=120)
+    return Console()
 
 
 @contextmanager
@@ -86,6 +86,7 @@ def run_command(name, replications, seed, horizon, warmup, sets, workers, as_jso
         with progress_bar(count, spec.line) as advance:
             results = simulate(spec, count, seed, horizon, warmup, workers, progress=advance)
     summary = results.to_dict()
+    _warn(results.warnings)
     if out:
         write_outputs(
             out,
@@ -100,12 +101,16 @@ def run_command(name, replications, seed, horizon, warmup, sets, workers, as_jso
         return
     from fabsim.report.run_summary import run_summary
 
-    _print(run_summary(results), out)
+    console = terminal()
+    _print(console, run_summary(results, console.width), out)
 
 
-def compare_command(names, replications, seed, horizon, warmup, sets, workers, as_json, out):
+def compare_command(
+    names, replications, seed, horizon, warmup, sets, workers, as_json, out, by_position=None
+):
     """``fabsim compare``: lines side by side with paired differences and a verdict."""
     from fabsim.spec.catalog import REFERENCE_LINES
+    from fabsim.spec.overrides import per_line_overrides
 
     names = list(names) or list(REFERENCE_LINES)
     if len(names) < 2:
@@ -115,11 +120,21 @@ def compare_command(names, replications, seed, horizon, warmup, sets, workers, a
         )
         raise typer.Exit(EXIT_BAD_INPUT)
     with user_errors():
-        specs = [load_spec(name, sets) for name in names]
+        overrides = per_line_overrides(names, list(sets), by_position)
+        specs, problems = [], []
+        for name, line_sets in zip(names, overrides, strict=True):
+            try:
+                specs.append(_load_line(name, line_sets))
+            except SpecError as error:  # report every line's problems at once
+                problems += error.problems
+        if problems:
+            raise SpecError(problems)
         count = replications_for(specs, replications)
         with progress_bar(count * len(specs), "compare") as advance:
             comparison = compare(specs, count, seed, horizon, warmup, workers, advance)
     summary = comparison.to_dict()
+    for name, results in comparison.lines.items():
+        _warn(results.warnings, name)
     if out:
         import pandas as pd
 
@@ -145,7 +160,8 @@ def compare_command(names, replications, seed, horizon, warmup, sets, workers, a
         return
     from fabsim.report.compare_summary import compare_summary
 
-    _print(compare_summary(comparison), out)
+    console = terminal()
+    _print(console, compare_summary(comparison, console.width), out)
 
 
 def rampup_command(name, replications, seed, horizon, sets, workers, as_json, out):
@@ -183,8 +199,28 @@ def rampup_command(name, replications, seed, horizon, sets, workers, as_json, ou
         console.print(f"wrote summary.json, weeks.csv to {out}")
 
 
-def _print(renderables, out) -> None:
-    console = terminal()
+def _warn(warnings: list[str], name: str | None = None) -> None:
+    """Warnings go to stderr too, so they are seen even when stdout is a file or JSON."""
+    for warning in warnings:
+        print(f"warning{f' ({name})' if name else ''}: {warning}", file=sys.stderr)
+
+
+def _load_line(name: str, sets: list[str]):
+    """Load one line of a comparison; a bad ``--set`` says which line it failed on."""
+    try:
+        return load_spec(name, sets)
+    except SpecError as error:
+        raise SpecError(
+            [
+                replace(p, source=f"{p.source} (line {name})")
+                if p.source.startswith("--set")
+                else p
+                for p in error.problems
+            ]
+        ) from None
+
+
+def _print(console, renderables, out) -> None:
     for renderable in renderables:
         console.print(renderable)
     if out:

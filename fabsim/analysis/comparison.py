@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from fabsim.analysis.kpis import LINE_KPIS, LOSSES
-from fabsim.analysis.line_results import LineResults
+from fabsim.analysis.line_results import LineResults, command_line
 from fabsim.analysis.stats import Estimate, estimate, paired_difference
+
+VERDICT_KPI = "gwh_per_year"
+"""The comparison's verdict: good energy a year, the question fabsim answers."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Comparison:
             raise ValueError("a comparison needs at least two lines")
         self.lines = lines
         self.names = list(lines)
+        self._new_since: set[str] = set()
         counts = {r.replications for r in lines.values()}
         if len(counts) != 1:
             raise ValueError("lines were run with different numbers of replications")
@@ -69,15 +73,21 @@ class Comparison:
 
     @cached_property
     def processes(self) -> list[str]:
-        """Process tags in flow order, those shared by every line first."""
-        seen: list[str] = []
+        """Process tags in flow order; a tag only one line has sits where its flow puts it."""
+        merged: list[str] = []
         for results in self.lines.values():
+            previous = None
             for step_id in results.flow.order:
                 tag = results.spec.process_of(step_id)
-                if tag not in seen:
-                    seen.append(tag)
-        shared = [t for t in seen if all(t in self._tags(r) for r in self.lines.values())]
-        return shared + [t for t in seen if t not in shared]
+                if tag not in merged:
+                    at = merged.index(previous) + 1 if previous in merged else len(merged)
+                    while at < len(merged) and merged[at] in self._new_since:
+                        at += 1  # after tags this line already placed here
+                    merged.insert(at, tag)
+                    self._new_since.add(tag)
+                previous = tag
+            self._new_since.clear()
+        return merged
 
     @staticmethod
     def _tags(results: LineResults) -> set[str]:
@@ -106,34 +116,42 @@ class Comparison:
             bottleneck_share=sum(results.step(s, "bottleneck_share").mean for s in steps),
         )
 
+    @property
+    def command(self) -> str:
+        """The ``fabsim compare`` command that gives these numbers again."""
+        return command_line("compare", list(self.lines.values()))
+
+    @property
+    def verdict_kpi(self) -> str:
+        """What the verdict rests on: good energy a year (cost per kWh once costs exist)."""
+        return VERDICT_KPI
+
+    def winner(self) -> str | None:
+        """The line that makes significantly more good GWh a year than every other, or None."""
+        kpi = self.verdict_kpi
+        means = {n: self.lines[n].kpi(kpi).mean for n in self.names}
+        if any(m is None for m in means.values()):
+            return None
+        best = max(means, key=means.get)
+        for other in self.names:
+            if other == best:
+                continue
+            diff = paired_difference(self.lines[other].values(kpi), self.lines[best].values(kpi))
+            if not diff.significant():
+                return None
+        return best
+
     def verdict(self) -> list[str]:
-        """Plain sentences: who makes more, by how much, what limits each line."""
+        """Plain sentences: who makes more good energy, by how much, what limits each line.
+
+        The verdict rests on GWh/yr, not on unit counts: lines of different
+        cells make different energy per unit. When the unit count points the
+        other way, a sentence says so.
+        """
         base = self.lines[self.baseline]
         sentences = []
         for name in self.names[1:]:
-            relative = self.relative_difference("good_rate_per_h", name)
-            if relative.mean is None:
-                continue
-            change = abs(relative.mean) * 100
-            word = "more" if relative.mean > 0 else "fewer"
-            if relative.low is None:
-                sentences.append(
-                    f"{name} makes {change:.1f}% {word} good units than "
-                    f"{self.baseline} (one replication: no interval)."
-                )
-            elif relative.significant():
-                low, high = sorted((abs(relative.low) * 100, abs(relative.high) * 100))
-                sentences.append(
-                    f"{name} makes {change:.1f}% {word} good units than "
-                    f"{self.baseline} (95% CI {low:.1f}% to {high:.1f}% {word})."
-                )
-            else:
-                sentences.append(
-                    f"{name} and {self.baseline} make the same good output within "
-                    f"the noise: {relative.mean * 100:+.1f}% (95% CI "
-                    f"{relative.low * 100:+.1f}% to {relative.high * 100:+.1f}%); "
-                    "more replications may separate them."
-                )
+            sentences += self._energy_sentences(name)
         for name, results in self.lines.items():
             step_id, share = results.bottleneck
             tag = results.spec.process_of(step_id)
@@ -151,6 +169,54 @@ class Comparison:
             sentences.append("One replication: no interval; nothing here is significant.")
         return sentences
 
+    def _energy_sentences(self, name: str) -> list[str]:
+        relative = self.relative_difference(self.verdict_kpi, name)
+        if relative.mean is None:
+            return []
+        change = abs(relative.mean) * 100
+        word = "more" if relative.mean > 0 else "less"
+        if relative.low is None:
+            first = (
+                f"{name} makes {change:.1f}% {word} good energy (GWh/yr) than "
+                f"{self.baseline} (one replication: no interval)."
+            )
+        elif relative.significant():
+            low, high = sorted((abs(relative.low) * 100, abs(relative.high) * 100))
+            first = (
+                f"{name} makes {change:.1f}% {word} good energy (GWh/yr) than "
+                f"{self.baseline} (95% CI {low:.1f}% to {high:.1f}% {word})."
+            )
+        else:
+            return [
+                f"{name} and {self.baseline} make the same good energy (GWh/yr) within "
+                f"the noise: {relative.mean * 100:+.1f}% (95% CI "
+                f"{relative.low * 100:+.1f}% to {relative.high * 100:+.1f}%); "
+                "more replications may separate them."
+            ]
+        units = self.relative_difference("good_rate_per_h", name)
+        opposite = (
+            units.mean is not None
+            and units.mean * relative.mean < 0
+            and (units.low is None or units.significant())
+        )
+        if not opposite:
+            return [first]
+        energy = {n: self.lines[n].spec.product.energy * 1000 for n in (name, self.baseline)}
+        count = f"{abs(units.mean) * 100:.1f}%"
+        if units.mean > 0:
+            second = (
+                f"In units the order is reversed: {name} makes {count} more good units "
+                f"than {self.baseline}, but each holds less energy ({energy[name]:g} Wh "
+                f"against {energy[self.baseline]:g} Wh)."
+            )
+        else:
+            second = (
+                f"In units the order is reversed: {name} makes {count} fewer good units "
+                f"than {self.baseline}, but each holds more energy ({energy[name]:g} Wh "
+                f"against {energy[self.baseline]:g} Wh)."
+            )
+        return [first, second]
+
     def to_dict(self) -> dict:
         """``--json`` of ``compare``: one object per line (keyed by its name), plus
         ``differences`` (paired, other minus baseline), ``processes`` and ``verdict``."""
@@ -163,6 +229,11 @@ class Comparison:
                 entry[kpi] = {**diff.to_dict(), "significant": diff.significant()}
             rel = self.relative_difference("good_rate_per_h", name)
             entry["good_rate_relative"] = {**rel.to_dict(), "significant": rel.significant()}
+            rel = self.relative_difference(self.verdict_kpi, name)
+            entry[f"{self.verdict_kpi}_relative"] = {
+                **rel.to_dict(),
+                "significant": rel.significant(),
+            }
             differences[f"{name} - {self.baseline}"] = entry
         processes = {}
         for tag in self.processes:
@@ -194,10 +265,15 @@ class Comparison:
                 }
         return {
             **data,
+            "command": self.command,
             "differences": differences,
             "processes": processes,
             "losses": losses,
-            "verdict": self.verdict(),
+            "verdict": {
+                "kpi": self.verdict_kpi,
+                "winner": self.winner(),
+                "text": self.verdict(),
+            },
         }
 
 

@@ -66,7 +66,10 @@ def line_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str
         if item == spec.product.item or item not in flow.makers:
             continue  # supplied items are bought in, not made
         made = sum(result.steps[s].made for s in flow.makers[item])
-        kpis[f"material_yield.{item}"] = _ratio(result.finished * per_unit, made)
+        # Stock that piled up in the item's buffer over the window is not
+        # lost; only what was made and neither used nor kept counts as loss.
+        kept = result.buffers[item].final_level - result.buffers[item].start_level
+        kpis[f"material_yield.{item}"] = _ratio(result.finished * per_unit, made - kept)
     for name, count in result.escaped.items():
         kpis[f"escaped_ppm.{name}"] = _ratio(count * 1e6, result.finished)
     kpis["good_rate_per_staffed_h"] = _ratio(result.finished, result.staffed_h)
@@ -147,6 +150,8 @@ def step_kpis(spec: LineSpec, step_id: str, result: ReplicationResult) -> dict[s
         "performance": performance,
         "oee": availability * performance * quality,
         "bottleneck_share": step.bottleneck_share,
+        "bottleneck_sole": step.bottleneck_sole,
+        "bottleneck_shared": step.bottleneck_shared,
         "mean_active_period_h": step.mean_active_period_h,
         "wip": step.wip,
         "batch_fill": fill,

@@ -29,6 +29,8 @@ STEP_JSON = (
     "yield",
     "oee",
     "bottleneck_share",
+    "bottleneck_sole",
+    "bottleneck_shared",
     "detected",
     "availability",
     "performance",
@@ -95,6 +97,33 @@ class LineResults:
         step_id = max(shares, key=shares.get)
         return step_id, shares[step_id]
 
+    @cached_property
+    def bottleneck_steps(self) -> list[dict]:
+        """Steps that were the bottleneck at least 5% of the window, alone or shared.
+
+        Each as ``{"step", "sole", "shared"}`` (mean shares of the window),
+        largest first. Shared time counts for every step sharing it.
+        """
+        rows = []
+        for step_id in self.flow.order:
+            sole = self.step(step_id, "bottleneck_sole").mean or 0.0
+            shared = self.step(step_id, "bottleneck_shared").mean or 0.0
+            if sole + shared >= 0.05:
+                rows.append({"step": step_id, "sole": sole, "shared": shared})
+        rows.sort(key=lambda r: -(r["sole"] + r["shared"]))
+        return rows or [{"step": self.bottleneck[0], "sole": self.bottleneck[1], "shared": 0.0}]
+
+    @property
+    def bottleneck_text(self) -> str:
+        """``stacking (92% of the time)``, or the steps that share it and for how long."""
+        rows = self.bottleneck_steps
+        top = rows[0]
+        if top["shared"] <= top["sole"]:
+            return f"{top['step']} ({top['sole'] + top['shared']:.0%} of the time)"
+        together = [r["step"] for r in rows if r["shared"] > 0.005]
+        shared = sum(r.bottleneck_shared for r in self.runs) / len(self.runs)
+        return f"{' and '.join(together)} together ({shared:.0%} of the time, shared)"
+
     @property
     def bottleneck_note(self) -> str | None:
         """A warning when the bottleneck verdict cannot be trusted, else None.
@@ -112,6 +141,23 @@ class LineResults:
             f"looks always active; give '{item}' a capacity under buffers for a "
             "bottleneck you can trust."
         )
+
+    @cached_property
+    def warnings(self) -> list[str]:
+        """Why these numbers may not be quotable as they stand (empty when all is well)."""
+        from fabsim.analysis.trust import run_warnings
+
+        return run_warnings(self)
+
+    @property
+    def overrides(self) -> list[str]:
+        """The ``--set`` overrides this line ran with."""
+        return list(self.spec.overrides)
+
+    @property
+    def command(self) -> str:
+        """The ``fabsim run`` command that gives these numbers again, on any machine."""
+        return command_line("run", [self])
 
     def to_dict(self) -> dict:
         """The ``--json`` object: every statistic is ``{"mean": x, "ci95": [lo, hi]}``."""
@@ -151,12 +197,21 @@ class LineResults:
         return {
             "line": self.spec.line,
             "source": self.spec.source,
+            "command": self.command,
+            "overrides": self.overrides,
+            "warnings": self.warnings,
             "seed": self.seed,
             "replications": self.replications,
             "warmup_h": self.warmup_h,
             "horizon_h": self.horizon_h,
             "kpis": {name: self.kpi(name).to_dict() for name in kpi_names},
-            "bottleneck": {"step": bottleneck, "share": share, "note": self.bottleneck_note},
+            "bottleneck": {
+                "step": bottleneck,
+                "share": share,
+                "steps": self.bottleneck_steps,
+                "shared": sum(r.bottleneck_shared for r in self.runs) / len(self.runs),
+                "note": self.bottleneck_note,
+            },
             "steps": steps,
             "buffers": buffers,
             "disturbances": self.disturbances_dict(),
@@ -196,33 +251,86 @@ class LineResults:
         return out
 
     def replications_frame(self):
-        """One row per replication: the line KPIs (a pandas DataFrame)."""
+        """One row per replication (numbered 1 to N): the line KPIs (a pandas DataFrame)."""
         import pandas as pd
 
         rows = [
-            {"replication": run.replication, "seed": run.seed, **values}
+            {"replication": run.replication + 1, "seed": run.seed, **values}
             for run, values in zip(self.runs, self.line_values, strict=True)
         ]
         return pd.DataFrame(rows)
 
     def steps_frame(self):
-        """One row per replication and step: raw counts and step KPIs."""
+        """One row per replication (1 to N) and step: raw counts and step KPIs.
+
+        Counts are over the statistics window. ``item`` is what the step makes:
+        ``made``, ``good`` and ``scrapped`` count units of it (a cutting step
+        counts sheets, a coating step rolls). ``cycles`` are cycles finished,
+        ``started`` recipe units taken in (a batch cycle takes several);
+        ``scrap_cell_equivalents`` is the scrap in finished units' worth.
+        """
         import pandas as pd
 
+        per_product = self.flow.units_per_product
         rows = []
         for step_id in self.flow.order:
+            item = self.spec.steps[step_id].output
             for run, values in zip(self.runs, self.step_values[step_id], strict=True):
                 raw = run.steps[step_id]
                 rows.append(
                     {
-                        "replication": run.replication,
+                        "replication": run.replication + 1,
                         "step": step_id,
                         "process": self.spec.process_of(step_id),
+                        "item": item,
                         "machines": raw.machines,
                         "cycles": raw.cycles,
                         "started": raw.started,
-                        "good": raw.good,
                         **values,
+                        "made": raw.made,
+                        "good": raw.good,
+                        "scrapped": raw.scrapped + raw.detected,
+                        "scrap_cell_equivalents": (raw.scrapped + raw.detected)
+                        / per_product.get(item, 1.0),
                     }
                 )
         return pd.DataFrame(rows)
+
+
+def spec_argument(spec: LineSpec) -> str:
+    """How to name a spec on the command line: a shipped line by name, else its path."""
+    from fabsim.spec.catalog import shipped
+
+    path = shipped().get(spec.short_name)
+    if spec.source and path is not None and str(path) == spec.source:
+        return spec.short_name
+    return spec.source or spec.short_name
+
+
+def command_line(command: str, lines: list[LineResults]) -> str:
+    """The command (run or compare) that reproduces ``lines``, options and overrides included.
+
+    Example:
+        >>> command_line("run", [results])     # doctest: +SKIP
+        "fabsim run semi_solid -n 5 --seed 1 --horizon '720 h' --warmup '576 h' --set ..."
+    """
+    import shlex
+
+    first = lines[0]
+    words = ["fabsim", command, *(spec_argument(r.spec) for r in lines)]
+    words += ["-n", str(first.replications), "--seed", str(first.seed)]
+    # Lines of a comparison may each keep their spec's own window: name a
+    # window on the command line only when it is the same for all.
+    if len({r.horizon_h for r in lines}) == 1:
+        words += ["--horizon", f"{first.horizon_h:g} h"]
+    if len({r.warmup_h for r in lines}) == 1:
+        words += ["--warmup", f"{first.warmup_h:g} h"]
+    shared = [o for o in first.overrides if all(o in r.overrides for r in lines)]
+    for text in shared:
+        words += ["--set", text]
+    if len(lines) > 1:
+        for position, results in enumerate(lines, start=1):
+            for text in results.overrides:
+                if text not in shared:
+                    words += ["--set", f"{position}:{text}"]
+    return " ".join(shlex.quote(w) for w in words)

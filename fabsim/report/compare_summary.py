@@ -15,12 +15,19 @@ from rich.text import Text
 
 from fabsim.analysis.comparison import Comparison
 from fabsim.analysis.stats import Estimate
-from fabsim.report.format import number, percent, with_ci
-from fabsim.report.run_summary import LOSS_LABELS, format_kpi, has_phenomena, header
+from fabsim.report.format import WIDE, abbreviate, fit, number, percent, with_ci
+from fabsim.report.run_summary import (
+    LOSS_LABELS,
+    format_kpi,
+    has_phenomena,
+    header,
+    reproduce,
+)
 
-# (label, kpi, kind, +1 if higher is better, -1 if lower is better, 0 neutral)
+# (label, kpi, kind, +1 if higher is better, -1 if lower is better, 0 neutral).
+# Unit counts are neutral: lines of different cells are judged on energy.
 ROWS = (
-    ("Good units/h", "good_rate_per_h", "number", 1),
+    ("Good units/h", "good_rate_per_h", "number", 0),
     ("GWh/yr", "gwh_per_year", "number", 1),
     ("Overall yield", "overall_yield", "percent", 1),
     ("Rolled throughput yield", "rolled_throughput_yield", "percent", 1),
@@ -30,8 +37,11 @@ ROWS = (
 )
 
 
-def difference_cell(diff: Estimate, kind: str, better: int) -> Text:
-    """``-12.3 ± 2.1 ▼ significant``, coloured by whether the change is good."""
+def difference_cell(diff: Estimate, kind: str, better: int, short: bool = False) -> Text:
+    """``-12.3 ± 2.1 ▼ significant``, coloured by whether the change is good.
+
+    ``short`` writes ``sig.`` for narrow terminals; the arrow and the word stay.
+    """
     if diff.mean is None:
         return Text("–")
     if kind == "percent":
@@ -48,38 +58,57 @@ def difference_cell(diff: Estimate, kind: str, better: int) -> Text:
     if not diff.significant():
         return Text(f"{text}  ≈ n.s.", style="dim")
     style = "" if better == 0 else ("green" if diff.mean * better > 0 else "red")
-    return Text(f"{text}  {arrow} significant", style=style)
+    return Text(f"{text}  {arrow} {'sig.' if short else 'significant'}", style=style)
 
 
-def kpi_table(comparison: Comparison) -> Table:
+def _difference_header(comparison: Comparison, name: str, width: int) -> str:
+    if width >= WIDE:
+        return f"{name} − {comparison.baseline} (paired)"
+    if len(comparison.names) == 2:
+        return f"difference vs {comparison.baseline}"
+    return f"{name} − {comparison.baseline}"
+
+
+def kpi_table(comparison: Comparison, width: int = WIDE) -> Table:
     table = Table(show_edge=False, title="Line KPIs (mean ± 95% CI)", title_justify="left")
     table.add_column("")
     for name in comparison.names:
         table.add_column(name, justify="right")
     for name in comparison.names[1:]:
-        table.add_column(f"{name} − {comparison.baseline} (paired)", justify="right")
+        table.add_column(_difference_header(comparison, name, width), justify="right")
     for label, key, kind, better in ROWS:
         cells = [format_kpi(comparison.lines[n], key, kind) for n in comparison.names]
         diffs = [
-            difference_cell(comparison.difference(key, n), kind, better)
+            difference_cell(comparison.difference(key, n), kind, better, short=width < WIDE)
             for n in comparison.names[1:]
         ]
         table.add_row(label, *cells, *diffs)
-    bottlenecks = []
-    for name in comparison.names:
-        step_id, share = comparison.lines[name].bottleneck
-        bottlenecks.append(f"{step_id} ({percent(share, 0)})")
-    table.add_row("Bottleneck", *bottlenecks, *[""] * (len(comparison.names) - 1))
-    return table
+    if width >= WIDE:
+        bottlenecks = [comparison.lines[name].bottleneck_text for name in comparison.names]
+        table.add_row("Bottleneck", *bottlenecks, *[""] * (len(comparison.names) - 1))
+    return fit(table)
 
 
-def process_table(comparison: Comparison) -> Table:
+def bottleneck_lines(comparison: Comparison) -> Text:
+    """Each line's bottleneck, for terminals too narrow to hold it in the KPI table."""
+    return Text(
+        "Bottleneck: "
+        + "; ".join(f"{n}: {comparison.lines[n].bottleneck_text}" for n in comparison.names)
+    )
+
+
+def process_table(comparison: Comparison, width: int = WIDE) -> Table:
     table = Table(
         show_edge=False,
         title="By process (" + " | ".join(comparison.names) + ")",
         title_justify="left",
     )
-    for column in ("process", "capacity/h", "yield", "utilization", "share of scrap", "bottleneck"):
+    headers = (
+        ("process", "capacity/h", "yield", "utilization", "share of scrap", "bottleneck")
+        if width >= WIDE
+        else ("process", "cap./h", "yield", "util.", "scrap", "b.neck")
+    )
+    for column in headers:
         table.add_column(column, justify="left" if column == "process" else "right")
     for tag in comparison.processes:
         views = [comparison.process(name, tag) for name in comparison.names]
@@ -88,17 +117,17 @@ def process_table(comparison: Comparison) -> Table:
             return " | ".join("–" if v is None else fmt(value(v)) for v in views)
 
         table.add_row(
-            tag,
+            abbreviate(tag, width >= WIDE),
             cells(lambda v: v.capacity_per_h, number),
             cells(lambda v: v.yield_, lambda x: percent(x, 1)),
             cells(lambda v: v.utilization, lambda x: percent(x, 0)),
             cells(lambda v: v.scrap_share, lambda x: percent(x, 0)),
             cells(lambda v: v.bottleneck_share, lambda x: percent(x, 0)),
         )
-    return table
+    return fit(table)
 
 
-def loss_table(comparison: Comparison) -> Table:
+def loss_table(comparison: Comparison, width: int = WIDE) -> Table:
     """Good units/h each line loses to each phenomenon, side by side, with the paired difference."""
     table = Table(
         show_edge=False,
@@ -109,16 +138,16 @@ def loss_table(comparison: Comparison) -> Table:
     for name in comparison.names:
         table.add_column(name, justify="right")
     for name in comparison.names[1:]:
-        table.add_column(f"{name} − {comparison.baseline}", justify="right")
+        table.add_column(_difference_header(comparison, name, width), justify="right")
     for kind, label in LOSS_LABELS.items():
         key = f"loss.{kind}"
         cells = [with_ci(comparison.lines[n].kpi(key)) for n in comparison.names]
         diffs = [
-            difference_cell(comparison.difference(key, n), "number", -1)
+            difference_cell(comparison.difference(key, n), "number", -1, short=width < WIDE)
             for n in comparison.names[1:]
         ]
         table.add_row(label, *cells, *diffs)
-    return table
+    return fit(table)
 
 
 def notes() -> Text:
@@ -133,28 +162,35 @@ def notes() -> Text:
 
 
 def verdict(comparison: Comparison) -> Text:
-    text = Text("Verdict: ", style="bold")
+    text = Text("Verdict (on good GWh/yr): ", style="bold")
     text.append(" ".join(comparison.verdict()))
     return text
 
 
-def compare_summary(comparison: Comparison) -> list:
-    """Everything ``fabsim compare`` prints, in order."""
+def compare_summary(comparison: Comparison, width: int = WIDE) -> list:
+    """Everything ``fabsim compare`` prints, in order, for ``width`` columns."""
     first = comparison.lines[comparison.baseline]
     return [
-        header("compare", list(comparison.lines.values()), first.seed),
+        header("compare", list(comparison.lines.values()), first.seed, comparison.names),
+        reproduce(comparison.command),
         "",
-        kpi_table(comparison),
+        kpi_table(comparison, width),
+        *([] if width >= WIDE else [bottleneck_lines(comparison)]),
         "",
-        process_table(comparison),
+        process_table(comparison, width),
         notes(),
         *(
-            ["", loss_table(comparison)]
+            ["", loss_table(comparison, width)]
             if any(has_phenomena(r.spec) for r in comparison.lines.values())
             else []
         ),
         "",
         verdict(comparison),
+        *[
+            Text(f"Warning ({name}): {warning}", style="bold yellow")
+            for name, r in comparison.lines.items()
+            for warning in r.warnings
+        ],
         *[
             Text(f"Bottleneck of {name}: {r.bottleneck_note}", style="yellow")
             for name, r in comparison.lines.items()

@@ -98,3 +98,46 @@ def duration(hours: float) -> str:
     if hours >= 1:
         return f"{hours:g} h" if hours == round(hours, 2) else f"{number(hours)} h"
     return f"{number(hours * 60)} min"
+
+
+WIDE = 110
+"""Terminal columns from which tables show full process tags and the state bar."""
+
+
+def abbreviate(tag: str, wide: bool) -> str:
+    """A process tag as it fits: whole when wide, else each word cut to 4 letters.
+
+    The same tag always gives the same short form, in every table.
+
+    Example:
+        >>> abbreviate("dry_electrode_coating", wide=False)
+        'dry_elec_coat'
+    """
+    if wide or len(tag) <= 12:
+        return tag
+    return "_".join(word[:4] for word in tag.split("_"))
+
+
+def fit(table):
+    """Keep numbers whole at any width: right-aligned columns never shrink below
+    their widest cell; text columns wrap instead.
+
+    Example:
+        >>> from rich.table import Table
+        >>> t = Table(); t.add_column("step"); t.add_column("rate", justify="right")
+        >>> t.add_row("stacking", "1,234.5 ± 6.7"); fit(t).columns[1].min_width
+        13
+    """
+    from rich.text import Text
+
+    for column in table.columns:
+        if column.justify == "right":
+            cells = [c.plain if isinstance(c, Text) else str(c) for c in column._cells]
+            longest = max(
+                (max(len(part) for part in cell.split("\n")) for cell in cells), default=0
+            )
+            column.min_width = max(column.min_width or 0, longest)
+            column.no_wrap = True
+        else:
+            column.overflow = "fold"
+    return table

@@ -19,7 +19,10 @@ from fabsim.analysis.line_results import LineResults
 from fabsim.report.format import (
     STATE_MARKS,
     STATE_STYLES,
+    WIDE,
+    abbreviate,
     duration,
+    fit,
     number,
     pct_with_ci,
     percent,
@@ -38,18 +41,44 @@ KPI_ROWS = (
 )
 
 
-def header(command: str, results: list[LineResults], seed: int) -> Text:
-    """What was run, exactly, so a pasted summary can be reproduced."""
+def header(
+    command: str, results: list[LineResults], seed: int, names: list[str] | None = None
+) -> Text:
+    """What was run, exactly, so a pasted summary can be reproduced.
+
+    Overrides show in the header line: on every line, or per line (by the
+    names the comparison gives them).
+    """
     first = results[0]
     text = Text(f"fabsim {command} · ", style="bold")
     text.append(" vs ".join(r.spec.short_name for r in results), style="bold cyan")
-    # Lines may differ in warm-up (each spec's own); show each value once.
-    horizons = " | ".join(dict.fromkeys(duration(r.horizon_h) for r in results))
-    warmups = " | ".join(dict.fromkeys(duration(r.warmup_h) for r in results))
-    text.append(
-        f" · {first.replications} replications · {horizons} after {warmups} warm-up · seed {seed}"
-    )
+    text.append(f" · {first.replications} replications · {window_text(results, names)}")
+    text.append(f" · seed {seed}")
+    shared = [o for o in first.overrides if all(o in r.overrides for r in results)]
+    if shared:
+        text.append(" · " + " ".join(f"--set {o}" for o in shared), style="bold yellow")
+    for label, r in zip(names or [r.spec.short_name for r in results], results, strict=True):
+        own = [o for o in r.overrides if o not in shared]
+        if own:
+            text.append(f" · {label}: " + " ".join(f"--set {o}" for o in own), style="bold yellow")
     return text
+
+
+def window_text(results: list[LineResults], names: list[str] | None = None) -> str:
+    """``30 d after 2 d warm-up``, or each line's own window and warm-up when they differ."""
+    names = names or [r.spec.short_name for r in results]
+    pairs = [(duration(r.horizon_h), duration(r.warmup_h)) for r in results]
+    if len(set(pairs)) == 1:
+        return f"{pairs[0][0]} after {pairs[0][1]} warm-up"
+    return "; ".join(
+        f"{name}: {window} after {warmup} warm-up"
+        for name, (window, warmup) in zip(names, pairs, strict=True)
+    )
+
+
+def reproduce(command: str) -> Text:
+    """The exact command line that gives the same numbers again."""
+    return Text(f"reproduce: {command}", style="dim")
 
 
 def format_kpi(results: LineResults, key: str, kind: str) -> str:
@@ -57,7 +86,7 @@ def format_kpi(results: LineResults, key: str, kind: str) -> str:
     return pct_with_ci(estimate) if kind == "percent" else with_ci(estimate)
 
 
-def kpi_table(results: LineResults) -> Table:
+def kpi_table(results: LineResults, width: int = WIDE) -> Table:
     """Line KPIs with their 95% confidence intervals."""
     table = Table(title=f"{results.name}", title_justify="left", show_edge=False)
     table.add_column("Line KPI")
@@ -68,17 +97,32 @@ def kpi_table(results: LineResults) -> Table:
         table.add_row(
             "Good units per staffed hour", format_kpi(results, "good_rate_per_staffed_h", "number")
         )
-    step_id, share = results.bottleneck
-    table.add_row("Bottleneck", f"{step_id} ({percent(share, 0)} of the time)")
-    for key in sorted(k for k in results.line_values[0] if k.startswith("material_yield.")):
-        table.add_row(f"Material yield: {key.split('.', 1)[1]}", pct_with_ci(results.kpi(key)))
-    return table
+    table.add_row("Bottleneck", results.bottleneck_text)
+    for item in material_items(results):  # in flow order
+        key = f"material_yield.{item}"
+        table.add_row(f"Material yield: {item}", pct_with_ci(results.kpi(key)))
+    return fit(table)
 
 
-def step_table(results: LineResults) -> Table:
-    """Per step: machines, utilization, state bar, yield, scrap, OEE, bottleneck share."""
+def material_items(results: LineResults) -> list[str]:
+    """Items with a material yield, in flow order (the order their makers run)."""
+    items = []
+    for step_id in results.flow.order:
+        item = results.spec.steps[step_id].output
+        if f"material_yield.{item}" in results.line_values[0] and item not in items:
+            items.append(item)
+    return items
+
+
+def step_table(results: LineResults, width: int = WIDE) -> Table:
+    """Per step: machines, utilization, state bar, yield, scrap, OEE, bottleneck share.
+
+    Below :data:`WIDE` columns the state bar and the process tag are left
+    out (both are in ``--json``), so that every number stays whole at 80 columns.
+    """
+    wide = width >= WIDE
     table = Table(show_edge=False, title="Steps (flow order)", title_justify="left")
-    for name, justify in (
+    columns = [
         ("step", "left"),
         ("process", "left"),
         ("mach.", "right"),
@@ -89,8 +133,13 @@ def step_table(results: LineResults) -> Table:
         ("scrap", "right"),
         ("OEE", "right"),
         ("bottleneck", "right"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=name in ("states", "step"))
+    ]
+    if not wide:
+        columns.remove(("states", "left"))
+        columns.remove(("process", "left"))
+        columns[-1] = ("b.neck", "right")
+    for name, justify in columns:
+        table.add_column(name, justify=justify, no_wrap=name == "states")
     top, _ = results.bottleneck
     for step_id in results.flow.order:
         shares = {s: results.step(step_id, f"states.{s}").mean or 0.0 for s in STATE_MARKS}
@@ -101,9 +150,9 @@ def step_table(results: LineResults) -> Table:
         mark = Text(percent(share, 0))
         if step_id == top:
             mark = Text(f"◆ {percent(share, 0)}", style="bold red")
-        table.add_row(
+        cells = [
             Text(step_id, style="bold" if step_id == top else ""),
-            results.spec.process_of(step_id),
+            abbreviate(results.spec.process_of(step_id), wide),
             str(results.spec.steps[step_id].machines),
             number(results.capacities[step_id].good_per_h),
             percent(results.step(step_id, "utilization").mean),
@@ -112,8 +161,31 @@ def step_table(results: LineResults) -> Table:
             number(results.step(step_id, "scrapped").mean),
             percent(results.step(step_id, "oee").mean),
             mark,
+        ]
+        if not wide:
+            del cells[5], cells[1]
+        table.add_row(*cells)
+    return fit(table)
+
+
+def legend(width: int = WIDE) -> Text:
+    text = Text("states: ")
+    if width >= WIDE:
+        for state, mark in STATE_MARKS.items():
+            text.append(mark * 2, style=STATE_STYLES[state])
+            text.append(f" {state}  ")
+        text.append("\n")
+    else:
+        text = Text(
+            f"(process tags and state bars from {WIDE} columns, or in --json)\n", style="dim"
         )
-    return table
+    text.append(
+        "◆ b.neck/bottleneck (active-period method: share of time the step is the "
+        "momentary bottleneck). cap./h = nameplate good units/h the step could "
+        "support alone. scrap = units per run window.",
+        style="dim",
+    )
+    return text
 
 
 LOSS_LABELS = {
@@ -148,7 +220,7 @@ def loss_table(results: LineResults) -> Table:
     table.add_column("units/h ± 95% CI", justify="right")
     for kind, label in LOSS_LABELS.items():
         table.add_row(label, with_ci(results.kpi(f"loss.{kind}")))
-    return table
+    return fit(table)
 
 
 def phenomena_table(results: LineResults) -> Table:
@@ -183,7 +255,7 @@ def phenomena_table(results: LineResults) -> Table:
                 f"dwell limit {item}",
                 f"{with_ci(_estimate(buffer['expired']))} units expired",
             )
-    return table
+    return fit(table)
 
 
 def _estimate(entry: dict):
@@ -193,44 +265,25 @@ def _estimate(entry: dict):
     return Estimate(entry["mean"], low, high, 0)
 
 
-def legend() -> Text:
-    text = Text("states: ")
-    for state, mark in STATE_MARKS.items():
-        text.append(mark * 2, style=STATE_STYLES[state])
-        text.append(f" {state}  ")
-    text.append(
-        "\n◆ = bottleneck (active-period method: share of time the step is the "
-        "momentary bottleneck). cap./h = nameplate good units/h the step could "
-        "support alone. scrap = units per run window.",
-        style="dim",
-    )
-    return text
-
-
-def caveats(results: LineResults) -> list[Text]:
-    notes = []
+def caveats(results: LineResults, name: str | None = None) -> list[Text]:
+    """The run's warnings and the bottleneck caveat, each marked as a warning in words."""
+    prefix = f"Warning ({name}): " if name else "Warning: "
+    notes = [Text(prefix + w, style="bold yellow") for w in results.warnings]
     if results.bottleneck_note:
         notes.append(Text("Bottleneck: " + results.bottleneck_note, style="yellow"))
-    if results.replications < 2:
-        notes.append(
-            Text(
-                "Only 1 replication: no confidence interval. One run is an "
-                "anecdote; use --replications 5 or more.",
-                style="bold yellow",
-            )
-        )
     return notes
 
 
-def run_summary(results: LineResults) -> list:
-    """Everything ``fabsim run`` prints, as rich renderables in order."""
+def run_summary(results: LineResults, width: int = WIDE) -> list:
+    """Everything ``fabsim run`` prints, as rich renderables in order, for ``width`` columns."""
     return [
         header("run", [results], results.seed),
+        reproduce(results.command),
         "",
-        kpi_table(results),
+        kpi_table(results, width),
         "",
-        step_table(results),
-        legend(),
+        step_table(results, width),
+        legend(width),
         *(
             ["", phenomena_table(results), "", loss_table(results)]
             if has_phenomena(results.spec)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 
+_TIE_H = 1e-9  # active periods this close in length are a tie (hours)
 _SWEEP_EVERY = 20_000  # closed periods kept before a sweep is tried
 _FORCE_AT = 200_000  # kept periods that force a sweep with lower bounds
 
@@ -46,7 +47,7 @@ class Station:
             return
         if now > meter.since:
             self.closed.append((start, now))
-            self.length_sum += now - start
+            self.length_sum += now - max(start, meter.since)  # the window's part only
             self.count += 1
             meter.kept += 1
             if meter.kept >= meter.next_sweep:
@@ -59,7 +60,9 @@ class BottleneckMeter:
     def __init__(self, names: list[str], start: float):
         self.names = names
         self.stations = [Station(i) for i in range(len(names))]
-        self.share_time = [0.0] * len(names)
+        self.share_time = [0.0] * len(names)  # sole bottleneck
+        self.shared_time = [0.0] * len(names)  # bottleneck together with others
+        self.shared_total = 0.0  # time the bottleneck was shared at all
         self.since = start  # statistics start (end of warm-up)
         self.done_until = start
         self.kept = 0
@@ -69,6 +72,8 @@ class BottleneckMeter:
         """Forget everything before ``now`` (the end of warm-up)."""
         self.since = self.done_until = now
         self.share_time = [0.0] * len(self.names)
+        self.shared_time = [0.0] * len(self.names)
+        self.shared_total = 0.0
         for station in self.stations:
             station.closed = [p for p in station.closed if p[1] > now]
             station.length_sum, station.count = 0.0, 0
@@ -95,17 +100,21 @@ class BottleneckMeter:
             self._attribute(self.done_until, end, end, with_open=False)
 
     def _attribute(self, begin: float, end: float, now: float, with_open: bool) -> None:
+        # Periods compete by their length inside the statistics window, so two
+        # steps that were both active all window long tie, and share the time.
+        since = self.since
         periods = []
         for station in self.stations:
             for start, stop in station.closed:
                 if stop > begin and start < end:
-                    periods.append((max(start, begin), min(stop, end), stop - start, station.index))
+                    length = stop - max(start, since)
+                    periods.append((max(start, begin), min(stop, end), length, station.index))
             if with_open and station.open_start is not None and station.open_start < end:
                 start = station.open_start
-                periods.append((max(start, begin), end, now - start, station.index))
+                periods.append((max(start, begin), end, now - max(start, since), station.index))
         periods.sort()
         heap: list[tuple[float, float, int]] = []
-        share = self.share_time
+        sole, shared = self.share_time, self.shared_time
         t, j, n = begin, 0, len(periods)
         while t < end:
             while j < n and periods[j][0] <= t:
@@ -115,11 +124,19 @@ class BottleneckMeter:
             while heap and heap[0][1] <= t:
                 heapq.heappop(heap)
             upcoming = periods[j][0] if j < n else end
-            if heap:
-                step_to = min(upcoming, heap[0][1], end)
-                share[heap[0][2]] += step_to - t
+            if not heap:
+                t = min(upcoming, end)
+                continue
+            step_to = min(upcoming, heap[0][1], end)
+            longest = -heap[0][0]
+            tied = {i for length, stop, i in heap if stop > t and -length >= longest - _TIE_H}
+            if len(tied) == 1:
+                sole[heap[0][2]] += step_to - t
             else:
-                step_to = min(upcoming, end)
+                step_to = min([step_to] + [stop for _, stop, i in heap if i in tied and stop > t])
+                for i in tied:
+                    shared[i] += step_to - t
+                self.shared_total += step_to - t
             t = step_to
         self.done_until = end
         for station in self.stations:
@@ -127,10 +144,20 @@ class BottleneckMeter:
         self.kept = sum(len(s.closed) for s in self.stations)
 
     def shares(self) -> dict[str, float]:
-        """Share of the statistics window each station was the bottleneck."""
+        """Share of the statistics window each station was the bottleneck, alone or shared."""
         total = self.done_until - self.since
         return {
-            name: (self.share_time[i] / total if total > 0 else 0.0)
+            name: ((self.share_time[i] + self.shared_time[i]) / total if total > 0 else 0.0)
+            for i, name in enumerate(self.names)
+        }
+
+    def sole_and_shared(self) -> dict[str, tuple[float, float]]:
+        """Per station, the window's share it was the sole bottleneck, and shared one."""
+        total = self.done_until - self.since
+        if total <= 0:
+            return {name: (0.0, 0.0) for name in self.names}
+        return {
+            name: (self.share_time[i] / total, self.shared_time[i] / total)
             for i, name in enumerate(self.names)
         }
 

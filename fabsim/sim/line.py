@@ -47,6 +47,9 @@ from fabsim.sim.supply import Deliveries
 from fabsim.spec.flow import Flow
 from fabsim.spec.models import LineSpec
 
+SERIES_BINS = 100
+"""Bins of good output over time kept by default (bounded memory, any horizon)."""
+
 
 class MaterialBalanceError(RuntimeError):
     """Units appeared or vanished: a bug in the model, never a user error."""
@@ -389,6 +392,7 @@ class LineModel:
         """Collect the window's statistics into a :class:`ReplicationResult`."""
         end = self.warmup + horizon
         shares = self.meter.shares()
+        split = self.meter.sole_and_shared()
         active = self.meter.mean_active_period()
         result = ReplicationResult(replication, seed, self.warmup, horizon)
         for step_id, c in self.counters.items():
@@ -414,6 +418,8 @@ class LineModel:
                 wip=c.wip_area / horizon,
                 bottleneck_share=shares[step_id],
                 mean_active_period_h=active[step_id],
+                bottleneck_sole=split[step_id][0],
+                bottleneck_shared=split[step_id][1],
                 starved_by=starved_by,
             )
         product = self.spec.product.item
@@ -432,6 +438,7 @@ class LineModel:
                 mean_level=buffer.mean_level(end, self.warmup),
                 max_level=buffer.max_level,
                 final_level=buffer.level,
+                start_level=buffer.level_at_start,
                 scrapped=buffer.scrapped,
                 expired=buffer.expired,
             )
@@ -452,6 +459,7 @@ class LineModel:
                 stockout_share=store.stockout_hours(end, self.warmup) / horizon,
             )
         result.staffed_h = staffed_hours(self.spec.calendar, self.warmup, end)
+        result.bottleneck_shared = self.meter.shared_total / horizon
         if self.series_every:
             # The bin that ends at the end of the run is recorded here: the
             # clock stops before events due at that time.
@@ -485,12 +493,15 @@ def run_replication(
     ``horizon`` and ``warmup`` are hours (default: the spec's ``run`` block);
     the horizon is counted after the warm-up. ``ramps`` applies the steps'
     ramp-up curves (a new line); ``series_every`` records good output per
-    bin of that many hours from time zero. Raises :class:`LineDeadlock` if
-    the line stops for good, :class:`MaterialBalanceError` on a model bug.
+    bin of that many hours from time zero (default: 100 bins over the run).
+    Raises :class:`LineDeadlock` if the line stops for good,
+    :class:`MaterialBalanceError` on a model bug.
     """
     seed = spec.run.seed if seed is None else seed
     horizon = spec.run.horizon if horizon is None else horizon
     warmup = spec.run.warmup if warmup is None else warmup
+    if series_every is None:  # output over time in 100 bins, for the warm-up check
+        series_every = (warmup + horizon) / SERIES_BINS
     model = LineModel(spec, replication, seed, warmup, ramps, series_every)
     model.run(horizon)
     model.check_balance()

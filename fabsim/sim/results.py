@@ -26,8 +26,10 @@ class StepResult:
     defects_made: int
     mean_fill: float  # mean recipe units per cycle (batch fill)
     wip: float  # time-average units inside the step's machines
-    bottleneck_share: float
+    bottleneck_share: float  # share of the window it was the bottleneck (alone or shared)
     mean_active_period_h: float
+    bottleneck_sole: float = 0.0  # share of the window it alone was the bottleneck
+    bottleneck_shared: float = 0.0  # share it was the bottleneck together with others
     starved_by: dict[str, float] = field(default_factory=dict)  # machine-hours per supply
 
 
@@ -39,6 +41,7 @@ class BufferResult:
     mean_level: float
     max_level: int
     final_level: int
+    start_level: int = 0  # level when the statistics window began
     scrapped: int = 0  # scrapped inside the buffer by disturbances
     expired: int = 0  # scrapped for exceeding max_dwell
 
@@ -80,6 +83,7 @@ class ReplicationResult:
     buffers: dict[str, BufferResult] = field(default_factory=dict)
     events: int = 0  # SimPy events scheduled (a cost measure, not a statistic)
     staffed_h: float = 0.0  # hours of the window inside shift windows
+    bottleneck_shared: float = 0.0  # share of the window the bottleneck was shared
     disturbances: dict[str, DisturbanceResult] = field(default_factory=dict)
     supplies: dict[str, SupplyResult] = field(default_factory=dict)
     series_h: float = 0.0  # width of one bin of ``series``

@@ -76,6 +76,7 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
     if problems:
         raise SpecError(problems)
     spec._source = source
+    spec._overrides = tuple(overrides)
     return spec
 
 

@@ -646,11 +646,17 @@ class LineSpec(SpecModel):
     supplies: Annotated[dict[ItemName, Supply], Field(max_length=50)] = Field(default_factory=dict)
 
     _source: str = PrivateAttr("")
+    _overrides: tuple[str, ...] = PrivateAttr(())
 
     @property
     def source(self) -> str:
         """The file this spec was read from (empty when built in memory)."""
         return self._source
+
+    @property
+    def overrides(self) -> tuple[str, ...]:
+        """The ``--set PATH=VALUE`` overrides applied on top of the file, in order."""
+        return self._overrides
 
     @property
     def short_name(self) -> str:

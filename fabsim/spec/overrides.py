@@ -108,3 +108,63 @@ def _kind(node: object) -> str:
         return f"the value {str(node).lower()}"
     text = repr(node)
     return f"the value {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def per_line_overrides(
+    names: list[str], shared: list[str], by_position: dict[int, list[str]] | None = None
+) -> list[list[str]]:
+    """Split ``--set`` options among the lines of a comparison.
+
+    ``PATH=VALUE`` applies to every line; ``LINE:PATH=VALUE`` only to the line
+    named ``LINE`` (as given on the command line, or its 1-based position);
+    ``by_position`` holds ``--set-a``/``--set-b`` options (0 = first line).
+
+    Example:
+        >>> per_line_overrides(["semi_solid", "all_solid_sulfide"],
+        ...                    ["run.seed=3", "all_solid_sulfide:steps.stacking.machines=16"])
+        [['run.seed=3'], ['run.seed=3', 'steps.stacking.machines=16']]
+    """
+    result: list[list[str]] = [[] for _ in names]
+    stems = [_stem(name) for name in names]
+    for text in shared:
+        target, sep, rest = text.partition("=")[0].partition(":")
+        if not sep:
+            for overrides in result:
+                overrides.append(text)
+            continue
+        override = text[len(target) + 1 :]
+        matches = [
+            i
+            for i, name in enumerate(names)
+            if target in (name, stems[i]) or (target.isdigit() and int(target) == i + 1)
+        ]
+        if len(matches) != 1:
+            known = ", ".join(dict.fromkeys(stems))
+            why = (
+                "names no line"
+                if not matches
+                else "names more than one line (use its position, 1, 2, ...)"
+            )
+            raise SpecError(
+                [
+                    Problem(
+                        override_source(text),
+                        None,
+                        "",
+                        f"{target!r} {why} of this comparison (lines: {known})",
+                    )
+                ]
+            )
+        result[matches[0]].append(override)
+    for position, texts in (by_position or {}).items():
+        if position >= len(names):
+            raise SpecError(
+                [Problem(override_source(texts[0]), None, "", f"there is no line {position + 1}")]
+            )
+        result[position].extend(texts)
+    return result
+
+
+def _stem(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.removesuffix(".yaml").removesuffix(".yml")
