@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -9,6 +10,10 @@ import pytest
 from fabsim.analysis.line_results import LineResults
 from fabsim.experiment.replications import run_replications
 from fabsim.spec import load_spec_text
+
+# Commands print for the terminal's width, or COLUMNS (rich's rule). Tests
+# that read the layout get a fixed one; the 80-column test sets its own.
+os.environ["COLUMNS"] = "120"
 
 
 def spec_from(yaml_text: str, overrides=()):

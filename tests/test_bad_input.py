@@ -75,7 +75,7 @@ CASES = [
     (
         "negative_time",
         ("cycle: 25 min", "cycle: -25 min"),
-        "18: steps.press.cycle: must not be negative, got -1500 s",
+        "18: steps.press.cycle: must not be negative, got '-25 min'",
     ),
     (
         "used_never_made",
@@ -224,3 +224,21 @@ def test_bad_horizon_option():
         "--horizon 5 m: wrong unit: expected a duration such as '45 s', '20 min' or '2.5 h', "
         "got '5 m' which is a length"
     )
+
+
+def test_field_errors_and_flow_errors_come_in_one_pass(tmp_path):
+    path = tmp_path / "two_faults.yaml"
+    path.write_text(
+        "line: two faults\n"
+        "product: {item: cell, energy: 0.222 kWh}\n"
+        "steps:\n"
+        "  stacking: {makes: {stack: 1}, cycle: 60 s, yield: 97%}\n"
+        "  press: {uses: {stak: 1}, makes: {cell: 1}, cycle: 30 s}\n"
+    )
+    result = fabsim("validate", str(path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:4: steps.stacking.yield: write a fraction, not a percentage: '97%' is 0.97",
+        f"{path}:5: steps.press.uses.stak: item 'stak' is used but no step makes it "
+        "(did you mean 'stack'?)",
+    ]

@@ -7,9 +7,9 @@ shorter than that time or one that finished nothing, too few replications
 for a stable interval. The MSER-5 rule (White, 1997; Franklin and White,
 2008) suggests a warm-up from the good output over time.
 
-Example:
+Example (four batches of five empty bins, then steady output: drop 20 bins):
     >>> mser_truncation([0, 0, 0, 0, 0] * 4 + [10, 11, 9, 10, 10] * 16, batch=5)
-    4
+    20
 """
 
 from __future__ import annotations

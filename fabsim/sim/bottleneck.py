@@ -18,8 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import heapq
-
 _TIE_H = 1e-9  # active periods this close in length are a tie (hours)
 _SWEEP_EVERY = 20_000  # closed periods kept before a sweep is tried
 _FORCE_AT = 200_000  # kept periods that force a sweep with lower bounds
@@ -113,27 +111,28 @@ class BottleneckMeter:
                 start = station.open_start
                 periods.append((max(start, begin), end, now - max(start, since), station.index))
         periods.sort()
-        heap: list[tuple[float, float, int]] = []
+        # A station has at most one period under way at a time: ``live`` maps
+        # station -> (length, stop) for those covering the current instant.
+        live: dict[int, tuple[float, float]] = {}
         sole, shared = self.share_time, self.shared_time
         t, j, n = begin, 0, len(periods)
         while t < end:
             while j < n and periods[j][0] <= t:
                 _, stop, length, index = periods[j]
-                heapq.heappush(heap, (-length, stop, index))
+                live[index] = (length, stop)
                 j += 1
-            while heap and heap[0][1] <= t:
-                heapq.heappop(heap)
+            for index in [i for i, (_, stop) in live.items() if stop <= t]:
+                del live[index]
             upcoming = periods[j][0] if j < n else end
-            if not heap:
+            if not live:
                 t = min(upcoming, end)
                 continue
-            step_to = min(upcoming, heap[0][1], end)
-            longest = -heap[0][0]
-            tied = {i for length, stop, i in heap if stop > t and -length >= longest - _TIE_H}
+            longest = max(length for length, _ in live.values())
+            tied = [i for i, (length, _) in live.items() if length >= longest - _TIE_H]
+            step_to = min(upcoming, end, *(stop for _, stop in live.values()))
             if len(tied) == 1:
-                sole[heap[0][2]] += step_to - t
+                sole[tied[0]] += step_to - t
             else:
-                step_to = min([step_to] + [stop for _, stop, i in heap if i in tied and stop > t])
                 for i in tied:
                     shared[i] += step_to - t
                 self.shared_total += step_to - t

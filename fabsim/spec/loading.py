@@ -67,7 +67,12 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
     try:
         spec = LineSpec.model_validate(data)
     except ValidationError as error:
-        raise SpecError([_problem(e, data, origins) for e in error.errors()]) from None
+        problems = [_problem(e, data, origins) for e in error.errors()]
+        partial = _without_bad_fields(data, [_error_path(e, data) for e in error.errors()])
+        if partial is not None:  # field and flow errors in one pass
+            seen = {(p.line, p.path) for p in problems}
+            problems += [p for p in check_flow(partial, origins) if (p.line, p.path) not in seen]
+        raise SpecError(problems) from None
     problems = (
         check_flow(spec, origins)
         or check_phenomena(spec, origins)
@@ -78,6 +83,36 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
     spec._source = source
     spec._overrides = tuple(overrides)
     return spec
+
+
+_PLACEHOLDER = "1 h"  # stands in for a bad duration or distribution in the flow check
+_FLOW_FIELDS = {"makes", "uses", "product", "steps", "line"}
+
+
+def _without_bad_fields(data: dict, paths: list[tuple]) -> LineSpec | None:
+    """The spec with each bad field dropped (or a placeholder), for the flow check only.
+
+    Returns None when a bad field is one the flow depends on (what steps
+    make and use), or when the spec still does not validate.
+    """
+    if any(not path or set(map(str, path)) & _FLOW_FIELDS - {"steps"} for path in paths):
+        return None
+    if any(len(path) < 3 and path[:1] == ("steps",) for path in paths):
+        return None
+    trial = copy.deepcopy(data)
+    for path in paths:
+        parent = _node_at(trial, path[:-1])
+        if isinstance(parent, dict) and path[-1] in parent:
+            if path[-1] in ("cycle", "every", "duration", "time", "mtbf", "length"):
+                parent[path[-1]] = _PLACEHOLDER
+            else:
+                del parent[path[-1]]
+        elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
+            del parent[path[-1]]
+    try:
+        return LineSpec.model_validate(trial)
+    except ValidationError:
+        return None
 
 
 class _Origins:
@@ -110,11 +145,17 @@ def _field_names() -> frozenset[str]:
     )
 
 
-def _problem(error: dict, data: object, origins: _Origins) -> Problem:
+def _error_path(error: dict, data: object) -> tuple:
+    """Where in the YAML a pydantic error lies (a check across fields names its field)."""
     path = _yaml_path(error["loc"], data)
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, models.FieldError):
         path = (*path, cause.field)
+    return path
+
+
+def _problem(error: dict, data: object, origins: _Origins) -> Problem:
+    path = _error_path(error, data)
     if error["type"] in ("extra_forbidden", "invalid_key"):
         return origins.problem(path, _unknown_field(path, data))
     if error["type"] in _NOT_A_MAPPING and _is_distribution(path):

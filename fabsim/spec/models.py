@@ -53,20 +53,29 @@ Duration = Annotated[
 """A non-negative duration in hours, written with a unit."""
 
 
-def _positive(value: float) -> float:
-    if value <= 0:
-        raise ValueError(f"must be longer than zero, got {value * 3600:g} s")
-    return value
+def _as_written(value: object) -> str:
+    """A value as the planner typed it: ``'-2 h'`` stays ``'-2 h'``, not seconds."""
+    return repr(value.strip()) if isinstance(value, str) else f"{value}"
 
 
-def _non_negative(value: float) -> float:
-    if value < 0:
-        raise ValueError(f"must not be negative, got {value * 3600:g} s")
-    return value
+def _positive(value: object) -> float:
+    hours = parse_quantity(value, "duration")
+    if hours <= 0:
+        raise ValueError(f"must be longer than zero, got {_as_written(value)}")
+    return hours
 
 
-PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
-NonNegativeDuration = Annotated[Duration, AfterValidator(_non_negative)]
+def _non_negative(value: object) -> float:
+    hours = parse_quantity(value, "duration")
+    if hours < 0:
+        raise ValueError(f"must not be negative, got {_as_written(value)}")
+    return hours
+
+
+PositiveDuration = Annotated[float, BeforeValidator(_positive), WithJsonSchema(_DURATION_SCHEMA)]
+NonNegativeDuration = Annotated[
+    float, BeforeValidator(_non_negative), WithJsonSchema(_DURATION_SCHEMA)
+]
 
 Energy = Annotated[
     float,
@@ -92,14 +101,28 @@ def _probability(low_open: bool):
     def check(value: float) -> float:
         if not math.isfinite(value) or value > 1 or value < 0 or (low_open and value == 0):
             interval = "(0, 1]" if low_open else "[0, 1]"
-            raise ValueError(f"must be in {interval}, got {value:g}")
+            hint = f" (a fraction: did you mean {value / 100:g}?)" if 2 <= value <= 100 else ""
+            raise ValueError(f"must be in {interval}, got {value:g}{hint}")
         return value
 
     return AfterValidator(check)
 
 
-Yield = Annotated[float, PlainNumber, _probability(low_open=True)]
-Probability = Annotated[float, PlainNumber, _probability(low_open=False)]
+def _fraction_not_percent(value: object) -> object:
+    # "97%" is how a planner says a yield; fabsim wants the fraction 0.97.
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number = value.strip()[:-1].strip()
+        try:
+            fraction = float(number) / 100
+        except ValueError:
+            return value
+        raise ValueError(f"write a fraction, not a percentage: {value.strip()!r} is {fraction:g}")
+    return value
+
+
+Fraction = BeforeValidator(_fraction_not_percent)
+Yield = Annotated[float, Fraction, PlainNumber, _probability(low_open=True)]
+Probability = Annotated[float, Fraction, PlainNumber, _probability(low_open=False)]
 
 Count = Annotated[int, PlainNumber, Field(ge=1, le=10**9)]
 ItemName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][\w\-]*$")]

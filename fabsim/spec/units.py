@@ -92,7 +92,7 @@ def _parse_text(text: str, kind: str) -> float:
             raise ValueError(f"a number needs a unit: expected {expected}, got {text!r}")
         raise ValueError(
             f"wrong unit: expected {expected}, got {text!r} which is "
-            f"{_dimension_words(quantity.dimensionality)}"
+            f"{_dimension_words(quantity.dimensionality)}" + _hint(text, kind)
         )
     try:
         magnitude = float(quantity.to(unit).magnitude)
@@ -150,6 +150,51 @@ def _check_powers(text: str, expected: str) -> None:
         )
 
 
+# Mistakes planners make most, and the form that works (issue 13).
+_TWO_PARTS = re.compile(
+    r"\s*([-+]?\d+(?:\.\d+)?)\s*([A-Za-z]+)\s+([-+]?\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*"
+)
+_RATIO_WITHOUT_PARENTHESES = re.compile(
+    r"\s*(.+?)\s*/\s*([-+]?[\d.]+\s*[A-Za-z]+\s*/\s*[A-Za-z]+)\s*"
+)
+
+
+def _hint(text: str, kind: str) -> str:
+    """Why a text read as the wrong kind of quantity, and what to write instead."""
+    if kind != "duration":
+        return ""
+    ratio = _RATIO_WITHOUT_PARENTHESES.fullmatch(text)
+    if ratio:
+        fixed = f"{ratio[1]} / ({ratio[2]})"
+        return f": '/' is read left to right, so the speed needs parentheses: write {fixed!r}"
+    parts = _TWO_PARTS.fullmatch(text)
+    if parts and _factor(parts[2], kind) and _factor(parts[4], kind):
+        hours = float(parts[1]) * _factor(parts[2], kind) + float(parts[3]) * _factor(
+            parts[4], kind
+        )
+        return (
+            f": two numbers with units multiply ({parts[1]} {parts[2]} x {parts[3]} "
+            f"{parts[4]}); write one: '{_as_minutes_or_hours(hours)}'"
+        )
+    simple = _SIMPLE.fullmatch(text)
+    if simple and simple[2] != simple[2].lower() and _factor(simple[2].lower(), kind):
+        return (
+            f" ('{simple[2]}' was read as another unit: units are case-sensitive); "
+            f"write '{simple[1]} {simple[2].lower()}'"
+        )
+    return ""
+
+
+def _as_minutes_or_hours(hours: float) -> str:
+    minutes = hours * 60
+    if (
+        abs(hours * 10 - round(hours * 10)) > 1e-9
+        and abs(minutes * 10 - round(minutes * 10)) < 1e-6
+    ):
+        return f"{round(minutes, 1):g} min"  # 90.5 min rather than 1.50833 h
+    return f"{hours:g} h"
+
+
 def to_hours(value: object) -> float:
     """Parse a duration and return hours. Example: ``to_hours("45 s") == 0.0125``."""
     return parse_quantity(value, "duration")
@@ -182,6 +227,7 @@ def _dimension_words(dimensionality) -> str:
         ("A*s", "an electric charge"),
         ("V", "a voltage"),
         ("Pa", "a pressure"),
+        ("H", "an inductance"),
     ):
         if ureg.get_dimensionality(unit) == dimensionality:
             return words
