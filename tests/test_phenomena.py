@@ -272,7 +272,7 @@ def phenomena_lines(draw):
         "product": {"item": "cell", "energy": "1 kWh"},
         "buffers": {
             "i0": {
-                "capacity": draw(st.integers(3, 20)),
+                "capacity": draw(st.sampled_from([0, 3, 8, 20])),  # 0: linked directly
                 **({"max_dwell": "2 h"} if draw(st.booleans()) else {}),
             },
             "i1": {"max_dwell": f"{draw(st.integers(1, 5))} h"} if draw(st.booleans()) else 30,

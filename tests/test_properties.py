@@ -118,6 +118,8 @@ def lines(draw):
         for item, n in step.get("uses", {}).items():
             if draw(st.booleans()):  # a finite buffer, at least one cycle's take
                 buffers[item] = max(buffers.get(item, 0), n * take + draw(st.integers(0, 10)))
+            elif draw(st.integers(0, 3)) == 0 and item not in buffers:
+                buffers[item] = 0  # stations linked directly
     spec = {
         "line": "random",
         "product": {"item": "product", "energy": "1 kWh"},

@@ -38,6 +38,10 @@ def run_rampup(
     """
     horizon = math.ceil(horizon / WEEK_H - 1e-9) * WEEK_H
     new = [(spec, r, seed, horizon, 0.0, True, WEEK_H) for r in range(replications)]
-    mature = [(spec, r, seed, None, None) for r in range(replications)]
+    # The mature window in whole weeks from a Monday, so a calendar with days
+    # off weighs each weekday as the new line's weeks do.
+    weeks = math.ceil(spec.run.horizon / WEEK_H - 1e-9) * WEEK_H
+    settle = math.ceil(spec.run.warmup / WEEK_H - 1e-9) * WEEK_H
+    mature = [(spec, r, seed, weeks, settle) for r in range(replications)]
     results = run_tasks(new + mature, workers, progress)
     return results[:replications], results[replications:]

@@ -232,7 +232,7 @@ def phenomena_table(results: LineResults) -> Table:
     for name, d in data["disturbances"].items():
         table.add_row(
             f"disturbance {name}",
-            f"{with_ci(_estimate(d['events']))} events, {with_ci(_estimate(d['hours']))} h, "
+            f"{with_ci(_estimate(d['events']))} events\n{with_ci(_estimate(d['hours']))} h\n"
             f"{with_ci(_estimate(d['scrapped']))} units scrapped",
         )
     for name, supply in data["supplies"].items():
@@ -243,11 +243,11 @@ def phenomena_table(results: LineResults) -> Table:
         ]
         table.add_row(
             f"supply {name}",
-            f"{with_ci(_estimate(supply['delivered']))} delivered, mean stock "
-            f"{with_ci(_estimate(supply['mean_stock']))}, out of stock "
-            f"{percent(supply['stockout_share']['mean'] or 0.0)} of the time, "
+            f"{with_ci(_estimate(supply['delivered']))} delivered\nmean stock "
+            f"{with_ci(_estimate(supply['mean_stock']))}\nout of stock "
+            f"{percent(supply['stockout_share']['mean'] or 0.0)} of the time\n"
             f"{with_ci(_estimate(supply['disruptions']))} disruptions"
-            + (f"; starved by it: {', '.join(starved)} of the time" if starved else ""),
+            + (f"\nstarved by it: {', '.join(starved)} of the time" if starved else ""),
         )
     for item, buffer in data["buffers"].items():
         if results.spec.buffers.get(item) and results.spec.buffers[item].max_dwell:

@@ -130,6 +130,24 @@ class Buffer:
                 self.wake_putters(now)
         return count
 
+    def recheck(self, now: float) -> None:
+        """Call back waiting machines whose need is met (after one left the queue)."""
+        if self.getters:
+            self._wake_getters(now)
+        if self.putters:
+            self.wake_putters(now)
+
+    def direct_room(self) -> int:
+        """Room in a buffer of capacity 0 (stations linked directly).
+
+        Units pass only into the infeed of a station waiting for them: as
+        many as the first waiting user still needs, none when no user waits.
+        """
+        getters = self.getters
+        while getters and getters[0].waiting_on is not self:
+            getters.popleft()
+        return max(0, getters[0].need - self.level) if getters else 0
+
     def _wake_getters(self, now: float) -> None:
         # FIFO: call waiting machines back in turn while the level covers their
         # need. A machine called back takes its units at once, so the level is
@@ -154,7 +172,7 @@ class Buffer:
             if machine.waiting_on is not self:
                 putters.popleft()
                 continue
-            room = self.capacity - self.level
+            room = self.capacity - self.level if self.capacity else self.direct_room()
             if room < machine.need and not (room > 0 and self.getters):
                 break  # FIFO: the first blocked machine goes first
             putters.popleft()

@@ -355,8 +355,10 @@ class LineModel:
                     f"step {step_id}: {c.pending} finished units counted, not held by its machines"
                 )
         for item, buffer in self.buffers.items():
+            # A direct link (capacity 0) holds what sits in its user's infeed.
+            infeed = 0 if buffer.capacity else self._largest_take(item)
             if not (
-                0 <= buffer.level <= buffer.capacity
+                0 <= buffer.level <= max(buffer.capacity, infeed)
                 and min(buffer.defective, default=0) >= 0
                 and sum(buffer.defective) <= buffer.level
             ):
@@ -387,6 +389,16 @@ class LineModel:
                 problems.append(f"buffer {item}: dwell cohorts do not add up to its level")
         if problems:
             raise MaterialBalanceError("material balance violated: " + "; ".join(problems))
+
+    def _largest_take(self, item: str) -> int:
+        return max(
+            (
+                self.spec.steps[s].uses[item]
+                * (self.spec.steps[s].batch_size * (self.spec.steps[s].lot or 1))
+                for s in self.flow.users.get(item, [])
+            ),
+            default=0,
+        )
 
     def result(self, replication: int, seed: int, horizon: float) -> ReplicationResult:
         """Collect the window's statistics into a :class:`ReplicationResult`."""

@@ -150,6 +150,7 @@ class Machine:
         "stops",
         "paused",
         "stopped_idle",
+        "active",
     )
 
     def __init__(
@@ -197,6 +198,9 @@ class Machine:
         self.stops: list[int] = []  # reasons it is stopped for now (a multiset)
         self.paused = None  # the rest of a paused cycle's plan
         self.stopped_idle = False  # stopped with no cycle in progress
+        # Active in the active-period sense: not starved, blocked or stopped,
+        # except that a machine down for repair counts as active (Roser).
+        self.active = True
 
     # --- time accounting ------------------------------------------------------
 
@@ -240,20 +244,28 @@ class Machine:
         self.account(now)
         self.plan_start, self.plan = now, plan
 
+    def _set_active(self, now: float, active: bool) -> None:
+        if self.active == active:
+            return
+        self.active = active
+        counters = self.counters
+        if active:
+            counters.active += 1
+            if counters.active == self.config.machines:
+                self.station.open_at(now)
+        else:
+            counters.active -= 1
+            if counters.active == self.config.machines - 1:
+                self.station.close_at(now, self.meter)
+
     def _deactivate(self, now: float, state: int) -> None:
         """Stop counting as active (starved, blocked or stopped from now on)."""
         self._book(now, state)
-        counters = self.counters
-        counters.active -= 1
-        if counters.active == self.config.machines - 1:
-            self.station.close_at(now, self.meter)
+        self._set_active(now, state == DOWN)
 
     def _activate(self, now: float) -> None:
         self._book(now, BUSY)
-        counters = self.counters
-        counters.active += 1
-        if counters.active == self.config.machines:
-            self.station.open_at(now)
+        self._set_active(now, True)
 
     def _wait(self, now: float, state: int, buffer, need: int, timed: bool) -> None:
         self._deactivate(now, state)
@@ -316,6 +328,7 @@ class Machine:
         now = self.clock.now
         self._activate(now)
         self.start(now)
+        buffer.recheck(now)  # the machine behind it in the queue may need less
 
     def cycle(self, k: int, now: float) -> None:
         """Take ``k`` recipe units and schedule the end of the cycle."""
@@ -415,7 +428,7 @@ class Machine:
         counters = self.counters
         good = self.holding
         while good:
-            room = out.capacity - out.level
+            room = out.capacity - out.level if out.capacity else out.direct_room()
             # Finished units leave together once there is room for all of them;
             # they go in parts, as room appears, when they could never fit at
             # once or when a user of the buffer is starved (else both would
@@ -449,32 +462,36 @@ class Machine:
 
     # --- stops from outside: the one seam for calendars, breakdowns, disturbances
 
-    def suspend(self, now: float, reason: int, policy: str = "pause") -> None:
+    def suspend(self, now: float, reason: int, policy: str = "pause") -> object:
         """Stop this machine for ``reason`` (OFF_SHIFT, DOWN or DISTURBED).
 
         A waiting machine stops waiting; a cycle in progress is paused (its
         remaining time resumes later) or, with ``policy="finish"``, completed
         first. Stops nest: the machine runs again once every reason has ended.
+        Returns the buffer it stopped waiting on (its queue needs a new look),
+        else None.
         """
         stops = self.stops
         stops.append(reason)
-        if len(stops) > 1:  # already stopped: book the time to the ruling reason
-            if self.stopped_idle or self.paused is not None:
-                self._book(now, _ruling(stops))
-            return
+        if self.stopped_idle or self.paused is not None:
+            self._deactivate(now, _ruling(stops))  # book to the ruling reason
+            return None
         if self.waiting_on is not None:
             buffer = self.waiting_on
             self.waiting_on = None
             self.wait_token += 1  # a pending batch timer no longer applies
-            (buffer.getters if self.plan != BLOCKED else buffer.putters).remove(self)
+            self.min_since = None  # a partial batch's wait starts again after the stop
+            queue = buffer.putters if self.plan == BLOCKED else buffer.getters
+            queue.remove(self)
             self.stopped_idle = True
-            self._book(now, reason)
-        elif self.timer.at is not None:
-            if policy == "finish":
-                return  # start() or hand_over() stops it when the cycle is done
+            self._deactivate(now, _ruling(stops))
+            return buffer
+        if self.timer.at is not None and policy == "pause":
+            # Paused now, also when an earlier stop let the cycle finish.
             self.paused = self._rest_of_cycle(now)
             self.timer.cancel()
-            self._deactivate(now, reason)
+            self._deactivate(now, _ruling(stops))
+        return None  # policy finish: start() or hand_over() stops it after the cycle
 
     def resume(self, now: float, reason: int) -> None:
         """End one stop for ``reason``; run again if no other stop remains."""
@@ -482,7 +499,7 @@ class Machine:
         stops.remove(reason)
         if stops:
             if self.stopped_idle or self.paused is not None:
-                self._book(now, _ruling(stops))
+                self._deactivate(now, _ruling(stops))
             return
         if self.paused is not None:
             plan, self.paused = self.paused, None
@@ -499,7 +516,7 @@ class Machine:
 
     def _stop_idle(self, now: float) -> None:
         # Reached with no cycle in progress while a stop holds (the cycle was
-        # finished under the ``finish`` policy): the machine was active.
+        # finished under the ``finish`` policy).
         self.stopped_idle = True
         self._deactivate(now, _ruling(self.stops))
 

@@ -42,8 +42,14 @@ class Stop:
         self.policy = policy
 
     def begin(self, now: float) -> None:
+        left = set()
         for machine in self.machines:
-            machine.suspend(now, self.reason, self.policy)
+            buffer = machine.suspend(now, self.reason, self.policy)
+            if buffer is not None:
+                left.add(buffer)
+        # Once all are stopped: a machine queued behind a stopped one may go.
+        for buffer in sorted(left, key=lambda b: b.item):
+            buffer.recheck(now)
 
     def end(self, now: float) -> None:
         for machine in self.machines:

@@ -64,7 +64,8 @@ class Deliveries:
 
     def restart(self, now: float) -> None:
         """Start the statistics window; an outage under way counts from ``now``."""
-        self.delivered = self.turned_away = self.disruptions = 0
+        self.delivered = self.turned_away = 0
+        self.disruptions = 1 if self.outage_end > now else 0  # one under way counts
         self.disrupted_hours = max(0.0, self.outage_end - now)
         self.since = now
 

@@ -447,7 +447,7 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
             for user in flow.users.get(item, []):
                 step = spec.steps[user]
                 need = step.uses[item] * step.smallest_take
-                if need > capacity:
+                if need > capacity > 0:  # 0: linked directly, the user's infeed takes it
                     problems.append(
                         origins.problem(
                             ("buffers", item),
@@ -540,6 +540,15 @@ def check_phenomena(spec: LineSpec, origins: _Origins) -> list[Problem]:
                     )
     for item, entry in spec.buffers.items():
         supplied_only = item in spec.supplied_items and item not in flow.makers
+        if supplied_only and entry.max_dwell is not None:
+            problems.append(
+                origins.problem(
+                    ("buffers", item, "max_dwell"),
+                    f"{item!r} is kept in the store of supply "
+                    f"{spec.supplied_items[item]!r}, which has no dwell limit "
+                    "(dwell limits apply to buffers between steps)",
+                )
+            )
         if supplied_only and entry.capacity is not None:
             name = spec.supplied_items[item]
             problems.append(

@@ -437,10 +437,12 @@ class BufferSpec(SpecModel):
 
     Units older than ``max_dwell`` (oldest first) are scrapped: sulfide
     film or powder kept too long picks up moisture. A plain number is the
-    capacity: ``stack: 40`` is ``stack: {capacity: 40}``.
+    capacity: ``stack: 40`` is ``stack: {capacity: 40}``. A capacity of 0
+    links the stations directly: a finished unit passes to the next station
+    only when it is waiting for it, else the maker holds it (blocked).
     """
 
-    capacity: Count | None = None
+    capacity: Annotated[int, PlainNumber, Field(ge=0, le=10**9)] | None = None
     max_dwell: PositiveDuration | None = None
 
 

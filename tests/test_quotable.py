@@ -1,0 +1,203 @@
+"""Results a planner can quote: warnings, recorded overrides, shared bottlenecks, 80 columns.
+
+Each test is one of the defects a planner hit (issue 13), checked against
+what the tool must say or compute.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from rich.console import Console
+
+import fabsim
+from fabsim.report.compare_summary import compare_summary
+from fabsim.report.run_summary import run_summary
+from fabsim.spec import load_spec_text
+
+SLOW_LINE = """
+line: slow line
+product: {item: cell, energy: 0.2 kWh}
+run: {warmup: 0 h, horizon: 10 h, replications: 3}
+steps:
+  make: {makes: {part: 1}, cycle: {dist: exponential, mean: 6 min}}
+  cure: {uses: {part: 1}, makes: {cell: 1}, machines: 400, cycle: 40 h}
+"""
+
+
+def fabsim_cli(*args: str, columns: int = 120) -> subprocess.CompletedProcess:
+    env = {"COLUMNS": str(columns), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "fabsim", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+def test_a_window_with_no_finished_unit_says_so():
+    spec = load_spec_text(SLOW_LINE, "slow.yaml")
+    results = fabsim.simulate(spec, replications=3, seed=1, workers=1)
+    assert results.warnings[0] == (
+        "No finished unit in the 10 h window: a unit needs at least 40.1 h to cross "
+        "this line. Every rate and yield here is empty; run longer (--horizon) after a "
+        "warm-up of at least that."
+    )
+
+
+def test_a_warm_up_shorter_than_the_lead_time_and_a_short_window_are_flagged():
+    spec = load_spec_text(SLOW_LINE, "slow.yaml")
+    results = fabsim.simulate(spec, replications=3, seed=1, horizon=30.0, warmup=20.0, workers=1)
+    assert results.warnings[:2] == [
+        "The warm-up (20 h) is shorter than the line's lead time (~40 h): statistics start "
+        "before the line is full, so rates and yields come out low. Use --warmup 41 h or more.",
+        "The window (30 h) is shorter than the line's lead time (~40 h): few units cross it "
+        "from start to finish, and batch releases weigh heavily. Use a longer --horizon.",
+    ]
+    calm = fabsim.simulate(spec, replications=3, seed=1, horizon=400.0, warmup=200.0, workers=1)
+    assert calm.warnings == []
+
+
+def test_too_few_replications_are_flagged():
+    spec = load_spec_text(SLOW_LINE, "slow.yaml")
+    results = fabsim.simulate(spec, replications=2, seed=1, horizon=400.0, warmup=200.0, workers=1)
+    assert results.warnings == [
+        "Only 2 replications: the 95% interval rests on one degree of freedom and is very "
+        "wide; use -n 5 or more."
+    ]
+
+
+def test_warnings_reach_stderr_the_summary_and_the_json(tmp_path):
+    path = tmp_path / "slow.yaml"
+    path.write_text(SLOW_LINE)
+    printed = fabsim_cli("run", str(path), "--workers", "1")
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stderr.startswith("warning: No finished unit in the 10 h window")
+    assert "Warning: No finished unit in the 10 h window" in printed.stdout
+    as_json = fabsim_cli("run", str(path), "--workers", "1", "--json")
+    assert json.loads(as_json.stdout)["warnings"][0].startswith("No finished unit")
+
+
+def test_overrides_show_in_the_header_the_json_and_out(tmp_path):
+    sets = ("--set", "steps.stacking.machines=7", "--set", "run.seed=3")
+    short = ("-n", "2", "--horizon", "1 d", "--warmup", "1 d", "--workers", "1")
+    printed = fabsim_cli(
+        "run", "three_step", *sets, *short, "--out", str(tmp_path / "out"), columns=250
+    )
+    assert printed.returncode == 0, printed.stderr
+    header, reproduce = printed.stdout.splitlines()[:2]
+    assert header.endswith("· --set steps.stacking.machines=7 --set run.seed=3")
+    assert reproduce == (
+        "reproduce: fabsim run three_step -n 2 --seed 3 --horizon '24 h' --warmup '24 h' "
+        "--set steps.stacking.machines=7 --set run.seed=3"
+    )
+    saved = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert saved["overrides"] == ["steps.stacking.machines=7", "run.seed=3"]
+    # The reproduce line is true: running it gives the same numbers.
+    again = fabsim_cli(
+        *reproduce.removeprefix("reproduce: fabsim ").replace("'", "").split(" ")[:2]
+    )
+    assert again.returncode == 0
+    rerun = fabsim_cli(
+        "run",
+        "three_step",
+        "-n",
+        "2",
+        "--seed",
+        "3",
+        "--horizon",
+        "24 h",
+        "--warmup",
+        "24 h",
+        *sets,
+        "--workers",
+        "1",
+        "--json",
+    )
+    assert json.loads(rerun.stdout)["kpis"] == saved["kpis"]
+
+
+def test_compare_takes_per_line_overrides_and_says_which_line_a_bad_one_fails_on():
+    short = ("-n", "2", "--horizon", "1 d", "--warmup", "1 d", "--workers", "1", "--json")
+    done = fabsim_cli(
+        "compare", "three_step", "three_step", "--set-b", "steps.stacking.machines=5", *short
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["three_step"]["overrides"] == []
+    assert data["three_step (2)"]["overrides"] == ["steps.stacking.machines=5"]
+    assert data["command"].endswith("--set 2:steps.stacking.machines=5")
+    named = fabsim_cli(
+        "compare",
+        "three_step",
+        "five_station",
+        "--set",
+        "five_station:steps.S1.machines=2",
+        *short,
+    )
+    assert named.returncode == 0, named.stderr
+    assert json.loads(named.stdout)["five_station"]["overrides"] == ["steps.S1.machines=2"]
+    bad = fabsim_cli("compare", "three_step", "five_station", "--set", "steps.S1.machines=2")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        "--set steps.S1.machines=2 (line three_step): steps.S1: no such field"
+    )
+
+
+TWIN_MIXERS = """
+line: twin mixers
+product: {item: cell, energy: 0.2 kWh}
+run: {warmup: 1 h, horizon: 100 h}
+buffers: {mix_a: 10, mix_b: 10}
+steps:
+  mixer_a: {makes: {mix_a: 1}, cycle: 60 s}
+  mixer_b: {makes: {mix_b: 1}, cycle: 60 s}
+  join: {uses: {mix_a: 1, mix_b: 1}, makes: {cell: 1}, cycle: 30 s}
+"""
+
+
+def test_two_steps_at_capacity_share_the_bottleneck():
+    results = fabsim.simulate(load_spec_text(TWIN_MIXERS, "twin.yaml"), replications=3, seed=1)
+    data = results.to_dict()["bottleneck"]
+    assert data["steps"] == [
+        {"step": "mixer_a", "sole": 0.0, "shared": pytest.approx(1.0)},
+        {"step": "mixer_b", "sole": 0.0, "shared": pytest.approx(1.0)},
+    ]
+    # Sole shares plus the shared time cover the window once.
+    sole = sum(results.step(s, "bottleneck_sole").mean for s in results.flow.order)
+    assert sole + data["shared"] == pytest.approx(1.0)
+    assert results.bottleneck_text == "mixer_a and mixer_b together (100% of the time, shared)"
+    frame = results.steps_frame()
+    assert frame.loc[frame.step == "mixer_a", "bottleneck_share"].tolist() == [1.0] * 3
+    # Active periods count the window only: here never longer than the 100 h window.
+    assert results.step("mixer_a", "mean_active_period_h").mean == pytest.approx(100.0)
+
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _cells(rendered: str) -> list[str]:
+    return [cell.strip() for line in rendered.splitlines() for cell in re.split(r"[│┃]", line)]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_tables_stay_whole_at_80_columns(width):
+    comparison = fabsim.compare(
+        ["semi_solid", "all_solid_sulfide"], replications=2, seed=1, horizon=48.0, workers=2
+    )
+    console = Console(width=width, record=True, color_system=None)
+    for renderable in compare_summary(comparison, width) + run_summary(
+        comparison.lines["all_solid_sulfide"], width
+    ):
+        console.print(renderable)
+    text = console.export_text()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= width
+    for cell in _cells(text):  # a number cell is whole: never split over two lines
+        if NUMBER.fullmatch(cell.split(" ")[0] or "-"):
+            assert not cell.endswith(("±", ",")), cell
