@@ -201,3 +201,15 @@ def test_tables_stay_whole_at_80_columns(width):
     for cell in _cells(text):  # a number cell is whole: never split over two lines
         if NUMBER.fullmatch(cell.split(" ")[0] or "-"):
             assert not cell.endswith(("±", ",")), cell
+
+
+def test_an_override_outside_the_files_range_blames_the_override_and_names_the_line():
+    bad = fabsim_cli(
+        "compare", "three_step", "three_step", "--set-b", "steps.stacking.machines=3", "-n", "2"
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().startswith(
+        "--set steps.stacking.machines=3 (line three_step): steps.stacking.machines: "
+        "3 is outside the range [4, 8] given for it in "
+    )
+    assert bad.stderr.strip().endswith("three_step.yaml line 30")

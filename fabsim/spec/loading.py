@@ -586,7 +586,19 @@ def check_ranges(spec: LineSpec, data: dict, origins: _Origins) -> list[Problem]
             except ValueError as error:
                 problems.append(origins.problem(where, str(error)))
                 continue
-            if not low <= base <= high:
+            field = ("steps", step_id, *parts)
+            if not low <= base <= high and any(
+                field[:cut] in origins.overridden for cut in range(2, len(field) + 1)
+            ):  # the override moved the value out of the file's range: blame the override
+                line = origins.lines.get(where)
+                problems.append(
+                    origins.problem(
+                        field,
+                        f"{base:g} is outside the range {_fmt(bounds)} given for it in "
+                        f"{origins.source}" + (f" line {line}" if line else ""),
+                    )
+                )
+            elif not low <= base <= high:
                 problems.append(
                     origins.problem(
                         where,
