@@ -1,8 +1,9 @@
 """The corpus of broken specs: each file is refused with its one expected message.
 
-Every file in ``tests/bad_specs/`` has one thing wrong with it. Its expected
+Every file in ``tests/bad_specs/`` has one thing wrong with it (or, to show
+that field and flow errors come in one pass, one of each). Its expected
 message (what follows ``FILE:`` on stderr) is on its first line as
-``# expect: LINE: field.path: message``; files that cannot hold a comment
+``# expect: LINE: field.path: message``, a second message on the next line; files that cannot hold a comment
 (empty, not text) have theirs in ``tests/bad_specs/expected.yaml``.
 
 ``fabsim validate`` must exit with code 2, print exactly that message, no
@@ -35,10 +36,12 @@ def expected_messages() -> dict[str, str]:
     for path in sorted(CORPUS.iterdir()):
         if path == SIDECAR:
             continue
-        first_line = path.read_bytes().split(b"\n", 1)[0]
+        first_line, *rest = path.read_bytes().split(b"\n", 2)
         if first_line.startswith(b"# expect: "):
             assert path.name not in sidecar, f"{path.name}: expected twice"
             expected[path.name] = first_line.removeprefix(b"# expect: ").decode("utf-8")
+            if rest and rest[0].startswith(b"# expect: "):
+                expected[path.name] += "\n" + rest[0].removeprefix(b"# expect: ").decode()
         else:
             expected[path.name] = sidecar[path.name]
     assert set(sidecar) <= set(expected), "expected.yaml names a file that is not there"
@@ -50,8 +53,13 @@ NAMES = sorted(EXPECTED)
 
 
 def located(path: str, message: str) -> str:
-    """How fabsim prints a problem: 'FILE:LINE: ...' or, without a line, 'FILE: ...'."""
-    return f"{path}:{message}" if message[:1].isdigit() else f"{path}: {message}"
+    """How fabsim prints a problem: 'FILE:LINE: ...' or, without a line, 'FILE: ...'.
+
+    Several messages (one per line) are each located.
+    """
+    return "\n".join(
+        f"{path}:{one}" if one[:1].isdigit() else f"{path}: {one}" for one in message.split("\n")
+    )
 
 
 def fabsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -130,7 +138,7 @@ def test_validate_refuses_every_file(results):
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     expected = [located(str(CORPUS / name), EXPECTED[name]) for name in NAMES]
-    assert result.stderr.splitlines() == expected
+    assert result.stderr.splitlines() == "\n".join(expected).splitlines()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -139,7 +147,7 @@ def test_message(results, name):
     lines = [
         line for line in results["validate"].stderr.splitlines() if line.startswith(path + ":")
     ]
-    assert lines == [located(path, EXPECTED[name])]
+    assert lines == located(path, EXPECTED[name]).splitlines()
 
 
 @pytest.mark.parametrize("name", RUN_CASES)

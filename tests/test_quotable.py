@@ -213,3 +213,30 @@ def test_an_override_outside_the_files_range_blames_the_override_and_names_the_l
         "3 is outside the range [4, 8] given for it in "
     )
     assert bad.stderr.strip().endswith("three_step.yaml line 30")
+
+
+def test_steps_csv_names_the_item_its_counts_are_in_and_numbers_replications_from_one():
+    results = fabsim.simulate("three_step", replications=2, seed=1, horizon=24.0, warmup=24.0)
+    frame = results.steps_frame()
+    cutting = frame[frame.step == "cutting"]
+    assert cutting["item"].tolist() == ["sheet", "sheet"]
+    assert cutting["replication"].tolist() == [1, 2]
+    assert str(cutting["made"].dtype).startswith("int")
+    assert (cutting["made"] == cutting["good"] + cutting["scrapped"]).all()
+    assert results.replications_frame()["replication"].tolist() == [1, 2]
+
+
+def test_stock_piled_up_in_a_buffer_is_not_counted_as_material_lost():
+    # The maker runs twice as fast as its user and the buffer is unlimited:
+    # half of what it makes is still in stock, none of it lost.
+    line = """
+line: stock
+product: {item: cell, energy: 0.2 kWh}
+steps:
+  cut: {makes: {sheet: 1}, cycle: 30 s}
+  stack: {uses: {sheet: 1}, makes: {cell: 1}, cycle: 60 s}
+"""
+    results = fabsim.simulate(
+        load_spec_text(line, "stock.yaml"), replications=2, seed=1, horizon=10.0, warmup=1.0
+    )
+    assert results.kpi("material_yield.sheet").mean == pytest.approx(1.0, abs=0.01)
