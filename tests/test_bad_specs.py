@@ -3,8 +3,9 @@
 Every file in ``tests/bad_specs/`` has one thing wrong with it (or, to show
 that field and flow errors come in one pass, one of each). Its expected
 message (what follows ``FILE:`` on stderr) is on its first line as
-``# expect: LINE: field.path: message``, a second message on the next line; files that cannot hold a comment
-(empty, not text) have theirs in ``tests/bad_specs/expected.yaml``.
+``# expect: LINE: field.path: message``, a second message on the next line;
+files that cannot hold a comment (empty, not text) have theirs in
+``tests/bad_specs/expected.yaml``.
 
 ``fabsim validate`` must exit with code 2, print exactly that message, no
 traceback and nothing on stdout. All corpus files go through one
