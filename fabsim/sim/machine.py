@@ -260,12 +260,26 @@ class Machine:
 
     def _deactivate(self, now: float, state: int) -> None:
         """Stop counting as active (starved, blocked or stopped from now on)."""
-        self._book(now, state)
-        self._set_active(now, state == DOWN)
+        self.account(now)
+        self.plan_start, self.plan = now, state
+        if state == DOWN:  # down for repair counts as active (Roser)
+            self._set_active(now, True)
+        elif self.active:  # written out: this runs at every wait
+            self.active = False
+            counters = self.counters
+            counters.active -= 1
+            if counters.active == self.config.machines - 1:
+                self.station.close_at(now, self.meter)
 
     def _activate(self, now: float) -> None:
-        self._book(now, BUSY)
-        self._set_active(now, True)
+        self.account(now)
+        self.plan_start, self.plan = now, BUSY
+        if not self.active:
+            self.active = True
+            counters = self.counters
+            counters.active += 1
+            if counters.active == self.config.machines:
+                self.station.open_at(now)
 
     def _wait(self, now: float, state: int, buffer, need: int, timed: bool) -> None:
         self._deactivate(now, state)
