@@ -221,8 +221,11 @@ def _load_line(name: str, sets: list[str]):
 
 
 def _print(console, renderables, out) -> None:
+    from fabsim.report.format import OneLine
+
     for renderable in renderables:
-        console.print(renderable)
+        # A command to paste stays on one line, however narrow the terminal.
+        console.print(renderable, soft_wrap=isinstance(renderable, OneLine))
     if out:
         console.print(f"wrote summary.json, replications.csv, steps.csv to {out}")
 

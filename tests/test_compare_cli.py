@@ -51,7 +51,8 @@ def test_compare_reads_like_the_design(tmp_path):
         "fabsim compare · three_step vs faster_coating · 3 replications · "
         "1 d after 1 d warm-up · seed 2"
     )
-    assert "faster_coating − three_step (paired)" in result.stdout
+    assert "faster_coating − three_step" in result.stdout
+    assert "Line KPIs (mean ± 95% CI; differences paired)" in result.stdout
     assert "▲ significant" in result.stdout  # a faster coater makes more
     assert "By process (three_step | faster_coating)" in result.stdout
     verdict = result.stdout[result.stdout.index("Verdict (on good GWh/yr):") :]

@@ -40,7 +40,8 @@ ROWS = (
 def difference_cell(diff: Estimate, kind: str, better: int, short: bool = False) -> Text:
     """``-12.3 ± 2.1 ▼ significant``, coloured by whether the change is good.
 
-    ``short`` writes ``sig.`` for narrow terminals; the arrow and the word stay.
+    ``short`` (narrow terminals) puts the mark on a line of its own and
+    writes ``sig.``; the arrow and the word stay.
     """
     if diff.mean is None:
         return Text("–")
@@ -55,22 +56,25 @@ def difference_cell(diff: Estimate, kind: str, better: int, short: bool = False)
     if diff.low is None:
         return Text(text + "  (no CI)")
     arrow = "▲" if diff.mean > 0 else "▼"
+    gap = "\n" if short else "  "
     if not diff.significant():
-        return Text(f"{text}  ≈ n.s.", style="dim")
+        return Text(f"{text}{gap}≈ n.s.", style="dim")
     style = "" if better == 0 else ("green" if diff.mean * better > 0 else "red")
-    return Text(f"{text}  {arrow} {'sig.' if short else 'significant'}", style=style)
+    return Text(f"{text}{gap}{arrow} {'sig.' if short else 'significant'}", style=style)
 
 
 def _difference_header(comparison: Comparison, name: str, width: int) -> str:
     if width >= WIDE:
-        return f"{name} − {comparison.baseline} (paired)"
+        return f"{name} − {comparison.baseline}"
     if len(comparison.names) == 2:
         return f"difference vs {comparison.baseline}"
     return f"{name} − {comparison.baseline}"
 
 
 def kpi_table(comparison: Comparison, width: int = WIDE) -> Table:
-    table = Table(show_edge=False, title="Line KPIs (mean ± 95% CI)", title_justify="left")
+    table = Table(
+        show_edge=False, title="Line KPIs (mean ± 95% CI; differences paired)", title_justify="left"
+    )
     table.add_column("")
     for name in comparison.names:
         table.add_column(name, justify="right")
@@ -103,10 +107,11 @@ def process_table(comparison: Comparison, width: int = WIDE) -> Table:
         title="By process (" + " | ".join(comparison.names) + ")",
         title_justify="left",
     )
+    wide = width >= WIDE
     headers = (
         ("process", "capacity/h", "yield", "utilization", "share of scrap", "bottleneck")
-        if width >= WIDE
-        else ("process", "cap./h", "yield", "util.", "scrap", "b.neck")
+        if wide
+        else ("process", "cap./h", "yield", "scrap")  # utilization and bottleneck: wide only
     )
     for column in headers:
         table.add_column(column, justify="left" if column == "process" else "right")
@@ -116,14 +121,15 @@ def process_table(comparison: Comparison, width: int = WIDE) -> Table:
         def cells(value, fmt, views=views):
             return " | ".join("–" if v is None else fmt(value(v)) for v in views)
 
-        table.add_row(
-            abbreviate(tag, width >= WIDE),
+        row = [
+            abbreviate(tag, wide),
             cells(lambda v: v.capacity_per_h, number),
             cells(lambda v: v.yield_, lambda x: percent(x, 1)),
             cells(lambda v: v.utilization, lambda x: percent(x, 0)),
             cells(lambda v: v.scrap_share, lambda x: percent(x, 0)),
             cells(lambda v: v.bottleneck_share, lambda x: percent(x, 0)),
-        )
+        ]
+        table.add_row(*(row if wide else [row[0], row[1], row[2], row[4]]))
     return fit(table)
 
 

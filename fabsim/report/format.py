@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from rich.text import Text
+
 from fabsim.analysis.stats import Estimate
 
 STATE_MARKS = {
@@ -128,16 +130,18 @@ def fit(table):
         >>> t.add_row("stacking", "1,234.5 ± 6.7"); fit(t).columns[1].min_width
         13
     """
-    from rich.text import Text
-
     for column in table.columns:
-        if column.justify == "right":
-            cells = [c.plain if isinstance(c, Text) else str(c) for c in column._cells]
-            longest = max(
-                (max(len(part) for part in cell.split("\n")) for cell in cells), default=0
-            )
-            column.min_width = max(column.min_width or 0, longest)
+        cells = [c.plain if isinstance(c, Text) else str(c) for c in column._cells]
+        lines = [part for cell in cells for part in cell.split("\n")]
+        if column.justify == "right":  # numbers: never cut, never wrapped
+            column.min_width = max([column.min_width or 0] + [len(line) for line in lines])
             column.no_wrap = True
         else:
+            words = [len(word) for line in lines for word in line.split()]
+            column.min_width = max([column.min_width or 0] + [min(w, 14) for w in words])
             column.overflow = "fold"
     return table
+
+
+class OneLine(Text):
+    """A line printed whole, never wrapped (a command to paste into a shell)."""

@@ -20,6 +20,7 @@ from fabsim.report.format import (
     STATE_MARKS,
     STATE_STYLES,
     WIDE,
+    OneLine,
     abbreviate,
     duration,
     fit,
@@ -77,8 +78,8 @@ def window_text(results: list[LineResults], names: list[str] | None = None) -> s
 
 
 def reproduce(command: str) -> Text:
-    """The exact command line that gives the same numbers again."""
-    return Text(f"reproduce: {command}", style="dim")
+    """The exact command line that gives the same numbers again (printed unwrapped)."""
+    return OneLine(f"reproduce: {command}", style="dim")
 
 
 def format_kpi(results: LineResults, key: str, kind: str) -> str:

@@ -121,8 +121,20 @@ def _fraction_not_percent(value: object) -> object:
 
 
 Fraction = BeforeValidator(_fraction_not_percent)
-Yield = Annotated[float, Fraction, PlainNumber, _probability(low_open=True)]
-Probability = Annotated[float, Fraction, PlainNumber, _probability(low_open=False)]
+Yield = Annotated[
+    float,
+    Fraction,
+    PlainNumber,
+    _probability(low_open=True),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 1}),
+]
+Probability = Annotated[
+    float,
+    Fraction,
+    PlainNumber,
+    _probability(low_open=False),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
+]
 
 Count = Annotated[int, PlainNumber, Field(ge=1, le=10**9)]
 ItemName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][\w\-]*$")]
@@ -249,10 +261,21 @@ def _constant_shorthand(value: object) -> object:
     return value
 
 
+class _OrWritten:
+    """JSON Schema: also accept the plain form a planner writes ("60 s", "40")."""
+
+    def __init__(self, plain: dict):
+        self.plain = plain
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        return {"anyOf": [self.plain, handler(core_schema)]}
+
+
 Distribution = Annotated[
     Constant | Exponential | Normal | Lognormal | Triangular | Uniform | Empirical,
     Field(discriminator="dist"),
     BeforeValidator(_constant_shorthand),
+    _OrWritten(_DURATION_SCHEMA),
 ]
 
 
@@ -467,7 +490,11 @@ def _capacity_shorthand(value: object) -> object:
     return value
 
 
-BufferEntry = Annotated[BufferSpec, BeforeValidator(_capacity_shorthand)]
+BufferEntry = Annotated[
+    BufferSpec,
+    BeforeValidator(_capacity_shorthand),
+    _OrWritten({"type": "integer", "minimum": 0, "description": "The buffer's capacity."}),
+]
 
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
