@@ -54,9 +54,9 @@ def test_a_warm_up_shorter_than_the_lead_time_and_a_short_window_are_flagged():
     spec = load_spec_text(SLOW_LINE, "slow.yaml")
     results = fabsim.simulate(spec, replications=3, seed=1, horizon=30.0, warmup=20.0, workers=1)
     assert results.warnings[:2] == [
-        "The warm-up (20 h) is shorter than the line's lead time (~40 h): statistics start "
+        "The warm-up (20 h) is shorter than the line's lead time (~40.1 h): statistics start "
         "before the line is full, so rates and yields come out low. Use --warmup 41 h or more.",
-        "The window (30 h) is shorter than the line's lead time (~40 h): few units cross it "
+        "The window (30 h) is shorter than the line's lead time (~40.1 h): few units cross it "
         "from start to finish, and batch releases weigh heavily. Use a longer --horizon.",
     ]
     calm = fabsim.simulate(spec, replications=3, seed=1, horizon=400.0, warmup=200.0, workers=1)

@@ -80,7 +80,7 @@ class Comparison:
             for step_id in results.flow.order:
                 tag = results.spec.process_of(step_id)
                 if tag not in merged:
-                    at = merged.index(previous) + 1 if previous in merged else len(merged)
+                    at = merged.index(previous) + 1 if previous in merged else 0
                     while at < len(merged) and merged[at] in self._new_since:
                         at += 1  # after tags this line already placed here
                     merged.insert(at, tag)
@@ -113,7 +113,13 @@ class Comparison:
             / machines,
             scrap_share=sum(scrap[s] for s in steps) / total if total else 0.0,
             scrap_per_h=sum(scrap[s] for s in steps),
-            bottleneck_share=sum(results.step(s, "bottleneck_share").mean for s in steps),
+            # Sole shares add up; time shared among the process's own steps
+            # counts once (the largest shared share, a lower bound).
+            bottleneck_share=min(
+                1.0,
+                sum(results.step(s, "bottleneck_sole").mean or 0.0 for s in steps)
+                + max(results.step(s, "bottleneck_shared").mean or 0.0 for s in steps),
+            ),
         )
 
     @property
@@ -153,11 +159,12 @@ class Comparison:
         for name in self.names[1:]:
             sentences += self._energy_sentences(name)
         for name, results in self.lines.items():
-            step_id, share = results.bottleneck
-            tag = results.spec.process_of(step_id)
+            if not sum(r.finished for r in results.runs):
+                sentences.append(f"{name} finished no good unit in the window.")
+                continue
             scrap = self.scrap_per_h[name]
             worst = max(scrap, key=scrap.get) if scrap else None
-            text = f"{name} is limited by {step_id} ({tag}) {share * 100:.0f}% of the time"
+            text = f"{name} is limited by {results.bottleneck_text}"
             if worst and scrap[worst] > 0:
                 text += (
                     f"; its largest scrap is at {worst} "
@@ -170,18 +177,29 @@ class Comparison:
         return sentences
 
     def _energy_sentences(self, name: str) -> list[str]:
-        relative = self.relative_difference(self.verdict_kpi, name)
-        if relative.mean is None:
+        # Significance from the paired difference (as the winner); the size
+        # as that difference over the baseline's mean.
+        kpi = self.verdict_kpi
+        diff = self.difference(kpi, name)
+        base = self.lines[self.baseline].kpi(kpi).mean
+        if diff.mean is None or base is None:
             return []
-        change = abs(relative.mean) * 100
-        word = "more" if relative.mean > 0 else "less"
-        if relative.low is None:
+        if diff.half_width == 0 and diff.mean == 0:
+            return [f"{name} and {self.baseline} make the same good energy in every replication."]
+        if not base:
+            return [
+                f"{self.baseline} made no good energy in the window; "
+                f"{name} made {self.lines[name].kpi(kpi).mean:.3g} GWh/yr."
+            ]
+        change = abs(diff.mean / base) * 100
+        word = "more" if diff.mean > 0 else "less"
+        if diff.low is None:
             first = (
                 f"{name} makes {change:.1f}% {word} good energy (GWh/yr) than "
                 f"{self.baseline} (one replication: no interval)."
             )
-        elif relative.significant():
-            low, high = sorted((abs(relative.low) * 100, abs(relative.high) * 100))
+        elif diff.significant():
+            low, high = sorted((abs(diff.low / base) * 100, abs(diff.high / base) * 100))
             first = (
                 f"{name} makes {change:.1f}% {word} good energy (GWh/yr) than "
                 f"{self.baseline} (95% CI {low:.1f}% to {high:.1f}% {word})."
@@ -189,10 +207,11 @@ class Comparison:
         else:
             return [
                 f"{name} and {self.baseline} make the same good energy (GWh/yr) within "
-                f"the noise: {relative.mean * 100:+.1f}% (95% CI "
-                f"{relative.low * 100:+.1f}% to {relative.high * 100:+.1f}%); "
+                f"the noise: {diff.mean / base * 100:+.1f}% (95% CI "
+                f"{diff.low / base * 100:+.1f}% to {diff.high / base * 100:+.1f}%); "
                 "more replications may separate them."
             ]
+        relative = diff
         units = self.relative_difference("good_rate_per_h", name)
         opposite = (
             units.mean is not None

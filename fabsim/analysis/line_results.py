@@ -307,6 +307,12 @@ def spec_argument(spec: LineSpec) -> str:
     return spec.source or spec.short_name
 
 
+def _exact_hours(hours: float) -> str:
+    """Hours as text that parses back to the very same float (``3333.3333333333335 h``)."""
+    short = f"{hours:g}"
+    return f"{short} h" if float(short) == hours else f"{hours!r} h"
+
+
 def command_line(command: str, lines: list[LineResults]) -> str:
     """The command (run or compare) that reproduces ``lines``, options and overrides included.
 
@@ -322,15 +328,14 @@ def command_line(command: str, lines: list[LineResults]) -> str:
     # Lines of a comparison may each keep their spec's own window: name a
     # window on the command line only when it is the same for all.
     if len({r.horizon_h for r in lines}) == 1:
-        words += ["--horizon", f"{first.horizon_h:g} h"]
+        words += ["--horizon", _exact_hours(first.horizon_h)]
     if len({r.warmup_h for r in lines}) == 1:
-        words += ["--warmup", f"{first.warmup_h:g} h"]
-    shared = [o for o in first.overrides if all(o in r.overrides for r in lines)]
-    for text in shared:
-        words += ["--set", text]
-    if len(lines) > 1:
+        words += ["--warmup", _exact_hours(first.warmup_h)]
+    if all(r.overrides == first.overrides for r in lines):
+        for text in first.overrides:
+            words += ["--set", text]
+    else:  # each line's own, in the order they were applied
         for position, results in enumerate(lines, start=1):
             for text in results.overrides:
-                if text not in shared:
-                    words += ["--set", f"{position}:{text}"]
+                words += ["--set", f"{position}:{text}"]
     return " ".join(shlex.quote(w) for w in words)

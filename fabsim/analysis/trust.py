@@ -112,28 +112,29 @@ def run_warnings(results) -> list[str]:
             f"{crossing:g} h to cross this line. Every rate and yield here is empty; "
             "run longer (--horizon) after a warm-up of at least that."
         )
-    elif warmup < known:
+    elif warmup < known and known > 0.01 * horizon:
+        # A fill-up shorter than 1% of the window cannot bias it noticeably.
         warnings.append(
             f"The warm-up ({warmup:g} h) is shorter than the line's lead time "
-            f"(~{known:.0f} h): statistics start before the line is full, so rates and "
+            f"(~{known:.3g} h): statistics start before the line is full, so rates and "
             f"yields come out low. Use --warmup {_at_least(known)} or more."
         )
     if finished and horizon < known:
         warnings.append(
             f"The window ({horizon:g} h) is shorter than the line's lead time "
-            f"(~{known:.0f} h): few units cross it from start to finish, and batch "
+            f"(~{known:.3g} h): few units cross it from start to finish, and batch "
             "releases weigh heavily. Use a longer --horizon."
         )
     suggestion = suggested_warmup(results.runs)
     if (
         finished
         and suggestion is not None
-        and suggestion > warmup * 1.25 + 1e-9
+        and suggestion > max(warmup * 1.25, 0.01 * horizon)
         and still_settling(results.runs, warmup, suggestion)
     ):
         warnings.append(
             f"Good output is still settling after the warm-up: the MSER-5 rule on output "
-            f"over time suggests a warm-up of about {suggestion:.0f} h (this run used "
+            f"over time suggests a warm-up of about {suggestion:.3g} h (this run used "
             f"{warmup:g} h)."
         )
     if results.replications < MIN_REPLICATIONS:

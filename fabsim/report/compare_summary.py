@@ -15,7 +15,7 @@ from rich.text import Text
 
 from fabsim.analysis.comparison import Comparison
 from fabsim.analysis.stats import Estimate
-from fabsim.report.format import WIDE, abbreviate, fit, number, percent, with_ci
+from fabsim.report.format import WIDE, abbreviate, fit, fits, number, percent, with_ci
 from fabsim.report.run_summary import (
     LOSS_LABELS,
     format_kpi,
@@ -72,25 +72,38 @@ def _difference_header(comparison: Comparison, name: str, width: int) -> str:
 
 
 def kpi_table(comparison: Comparison, width: int = WIDE) -> Table:
-    table = Table(
-        show_edge=False, title="Line KPIs (mean ± 95% CI; differences paired)", title_justify="left"
-    )
+    """Lines side by side; when they cannot fit (many lines, long names), one row per line."""
+    short = width < WIDE
+    rows = []
+    for label, key, kind, better in ROWS:
+        cells = [format_kpi(comparison.lines[n], key, kind) for n in comparison.names]
+        diffs = [
+            difference_cell(comparison.difference(key, n), kind, better, short=short)
+            for n in comparison.names[1:]
+        ]
+        rows.append((label, cells, diffs))
+    title = "Line KPIs (mean ± 95% CI; differences paired)"
+    table = Table(show_edge=False, title=title, title_justify="left")
     table.add_column("")
     for name in comparison.names:
         table.add_column(name, justify="right")
     for name in comparison.names[1:]:
         table.add_column(_difference_header(comparison, name, width), justify="right")
-    for label, key, kind, better in ROWS:
-        cells = [format_kpi(comparison.lines[n], key, kind) for n in comparison.names]
-        diffs = [
-            difference_cell(comparison.difference(key, n), kind, better, short=width < WIDE)
-            for n in comparison.names[1:]
-        ]
+    for label, cells, diffs in rows:
         table.add_row(label, *cells, *diffs)
-    if width >= WIDE:
+    if not short:
         bottlenecks = [comparison.lines[name].bottleneck_text for name in comparison.names]
         table.add_row("Bottleneck", *bottlenecks, *[""] * (len(comparison.names) - 1))
-    return fit(table)
+    if fits(fit(table), width):
+        return table
+    long = Table(show_edge=False, title=title, title_justify="left")
+    for column, justify in (("", "left"), ("line", "left"), ("mean ± 95% CI", "right")):
+        long.add_column(column, justify=justify)
+    long.add_column(f"difference vs {comparison.baseline}", justify="right")
+    for label, cells, diffs in rows:
+        for i, name in enumerate(comparison.names):
+            long.add_row(label if i == 0 else "", name, cells[i], diffs[i - 1] if i else "")
+    return fit(long)
 
 
 def bottleneck_lines(comparison: Comparison) -> Text:
@@ -130,6 +143,30 @@ def process_table(comparison: Comparison, width: int = WIDE) -> Table:
             cells(lambda v: v.bottleneck_share, lambda x: percent(x, 0)),
         ]
         table.add_row(*(row if wide else [row[0], row[1], row[2], row[4]]))
+    if fits(fit(table), width):
+        return table
+    return _process_table_by_line(comparison, width)
+
+
+def _process_table_by_line(comparison: Comparison, width: int) -> Table:
+    """The by-process table with one row per line, for many lines or narrow terminals."""
+    table = Table(show_edge=False, title="By process", title_justify="left")
+    for column in ("process", "line", "cap./h", "yield", "scrap"):
+        table.add_column(column, justify="left" if column in ("process", "line") else "right")
+    for tag in comparison.processes:
+        first = True
+        for name in comparison.names:
+            view = comparison.process(name, tag)
+            if view is None:
+                continue
+            table.add_row(
+                abbreviate(tag, width >= WIDE) if first else "",
+                name,
+                number(view.capacity_per_h),
+                percent(view.yield_, 1),
+                percent(view.scrap_share, 0),
+            )
+            first = False
     return fit(table)
 
 
@@ -153,7 +190,24 @@ def loss_table(comparison: Comparison, width: int = WIDE) -> Table:
             for n in comparison.names[1:]
         ]
         table.add_row(label, *cells, *diffs)
-    return fit(table)
+    if fits(fit(table), width):
+        return table
+    long = Table(show_edge=False, title=table.title, title_justify="left")
+    for column, justify in (("lost to", "left"), ("line", "left"), ("units/h", "right")):
+        long.add_column(column, justify=justify)
+    long.add_column(f"difference vs {comparison.baseline}", justify="right")
+    for kind, label in LOSS_LABELS.items():
+        key = f"loss.{kind}"
+        for i, name in enumerate(comparison.names):
+            diff = (
+                difference_cell(comparison.difference(key, name), "number", -1, short=True)
+                if i
+                else ""
+            )
+            long.add_row(
+                label if i == 0 else "", name, with_ci(comparison.lines[name].kpi(key)), diff
+            )
+    return fit(long)
 
 
 def notes() -> Text:

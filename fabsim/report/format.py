@@ -143,5 +143,19 @@ def fit(table):
     return table
 
 
+def fits(table, width: int) -> bool:
+    """Whether ``table`` (after :func:`fit`) can be drawn in ``width`` columns uncut.
+
+    Each column needs its minimum width (headers of number columns do not
+    wrap either) and one space of padding each side; columns are separated
+    by one rule.
+    """
+    needed = 0
+    for column in table.columns:
+        header = len(str(column.header)) if column.no_wrap else 0
+        needed += max(column.min_width or 1, header) + 2
+    return needed + len(table.columns) - 1 <= width
+
+
 class OneLine(Text):
     """A line printed whole, never wrapped (a command to paste into a shell)."""

@@ -513,11 +513,26 @@ def run_replication(
     horizon = spec.run.horizon if horizon is None else horizon
     warmup = spec.run.warmup if warmup is None else warmup
     if series_every is None:  # output over time in 100 bins, for the warm-up check
-        series_every = (warmup + horizon) / SERIES_BINS
+        series_every = _series_bin(spec, warmup + horizon)
     model = LineModel(spec, replication, seed, warmup, ramps, series_every)
     model.run(horizon)
     model.check_balance()
     return model.result(replication, seed, horizon)
+
+
+def _series_bin(spec: LineSpec, total: float) -> float:
+    """About 100 bins over the run; whole days or weeks when a calendar repeats.
+
+    Output that follows shifts rises and falls every day (every week with
+    days off); bins that do not line up with that rhythm would look like a
+    line still settling.
+    """
+    width = total / SERIES_BINS
+    calendar = spec.calendar
+    if calendar is None or (not calendar.shifts and not calendar.days_off):
+        return width
+    period = 168.0 if calendar.days_off else 24.0
+    return max(1, round(width / period)) * period
 
 
 def _apply_ramp(config: StepConfig, step, counters: StepCounters) -> None:

@@ -68,7 +68,14 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
         spec = LineSpec.model_validate(data)
     except ValidationError as error:
         problems = [_problem(e, data, origins) for e in error.errors()]
-        partial = _without_bad_fields(data, [_error_path(e, data) for e in error.errors()])
+        unknown = any(e["type"] in ("extra_forbidden", "invalid_key") for e in error.errors())
+        # An unknown field may be a misspelt 'uses' or 'makes': the flow it
+        # would imply is unknown, so only the field errors are reported then.
+        partial = (
+            None
+            if unknown
+            else _without_bad_fields(data, [_error_path(e, data) for e in error.errors()])
+        )
         if partial is not None:  # field and flow errors in one pass
             seen = {(p.line, p.path) for p in problems}
             problems += [p for p in check_flow(partial, origins) if (p.line, p.path) not in seen]

@@ -101,7 +101,10 @@ def _probability(low_open: bool):
     def check(value: float) -> float:
         if not math.isfinite(value) or value > 1 or value < 0 or (low_open and value == 0):
             interval = "(0, 1]" if low_open else "[0, 1]"
-            hint = f" (a fraction: did you mean {value / 100:g}?)" if 2 <= value <= 100 else ""
+            # A yield written as a percentage (97, 98.5): say so; a probability
+            # such as a defect rate may as well be meant in ppm, so no guess there.
+            percentage = low_open and 50 <= value <= 100
+            hint = f" (a fraction: did you mean {value / 100:g}?)" if percentage else ""
             raise ValueError(f"must be in {interval}, got {value:g}{hint}")
         return value
 

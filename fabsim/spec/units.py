@@ -79,6 +79,7 @@ def _parse_text(text: str, kind: str) -> float:
                 return magnitude
     _check_characters(text, expected)
     _check_powers(text, expected)
+    _check_number_after_unit(text, expected)
     ureg = _registry()
     try:
         quantity = ureg.Quantity(text)
@@ -177,7 +178,7 @@ def _hint(text: str, kind: str) -> str:
             f"{parts[4]}); write one: '{_as_minutes_or_hours(hours)}'"
         )
     simple = _SIMPLE.fullmatch(text)
-    if simple and simple[2] != simple[2].lower() and _factor(simple[2].lower(), kind):
+    if simple and simple[2] != simple[2].lower() and simple[2].lower() in _TIME_UNITS:
         return (
             f" ('{simple[2]}' was read as another unit: units are case-sensitive); "
             f"write '{simple[1]} {simple[2].lower()}'"
@@ -186,13 +187,28 @@ def _hint(text: str, kind: str) -> str:
 
 
 def _as_minutes_or_hours(hours: float) -> str:
-    minutes = hours * 60
-    if (
-        abs(hours * 10 - round(hours * 10)) > 1e-9
-        and abs(minutes * 10 - round(minutes * 10)) < 1e-6
-    ):
-        return f"{round(minutes, 1):g} min"  # 90.5 min rather than 1.50833 h
-    return f"{hours:g} h"
+    """The shortest exact form: '2.5 h', '90.5 min', else whole seconds '610 s'."""
+    minutes, seconds = hours * 60, hours * 3600
+    if abs(hours * 100 - round(hours * 100)) < 1e-9:
+        return f"{round(hours, 2):g} h"
+    if abs(minutes * 10 - round(minutes * 10)) < 1e-6:
+        return f"{round(minutes, 1):g} min"
+    return f"{round(seconds, 3):g} s"
+
+
+_TIME_UNITS = ("s", "min", "h", "d", "ms")
+
+
+# pint reads "2 h 30" as 2 h x 30 = 60 h: a number after a unit multiplies.
+_NUMBER_AFTER_UNIT = re.compile(r"[A-Za-z]\s+[-+]?(?:\d|\.\d)[\d.]*\s*$")
+
+
+def _check_number_after_unit(text: str, expected: str) -> None:
+    if _NUMBER_AFTER_UNIT.search(text):
+        raise ValueError(
+            f"cannot read {text!r} as {expected}: the number after the unit would "
+            "multiply it; write one number with its unit (e.g. '2.5 h' for 2 h 30 min)"
+        )
 
 
 def to_hours(value: object) -> float:
