@@ -354,3 +354,13 @@ def test_output_lost_to_shifts_and_disturbances_is_what_a_24_7_line_makes_more()
     assert kpis["good_rate_per_staffed_h"] == pytest.approx(
         result.finished / (4 * WEEK * 2 / 3), rel=1e-12
     )
+
+
+def test_a_shift_calendar_does_not_look_like_a_line_still_settling():
+    import fabsim
+
+    line = one_step({"calendar": {"shifts": ["06:00-14:00"]}, "run": {"warmup": "3 d"}})
+    spec = load_spec_text(yaml.safe_dump(line, sort_keys=False), "shifts.yaml")
+    results = fabsim.simulate(spec, replications=5, seed=1, horizon=30 * 24.0, workers=1)
+    assert results.runs[0].series_h == 24.0  # bins of whole days follow the calendar
+    assert results.warnings == []

@@ -240,3 +240,65 @@ steps:
         load_spec_text(line, "stock.yaml"), replications=2, seed=1, horizon=10.0, warmup=1.0
     )
     assert results.kpi("material_yield.sheet").mean == pytest.approx(1.0, abs=0.01)
+
+
+def test_the_reproduce_line_keeps_an_uneven_window_exact_and_the_override_order():
+    # 200,000 min is 3333.33... h: a rounded window would change the numbers.
+    printed = fabsim_cli("run", "five_station", "-n", "2", "--workers", "1", "--json")
+    data = json.loads(printed.stdout)
+    assert "--horizon '3333.3333333333335 h'" in data["command"]
+    sets = ("--set", "1:steps.coating.machines=2", "--set", "steps.coating.machines=1")
+    done = fabsim_cli(
+        "compare",
+        "three_step",
+        "three_step",
+        *sets,
+        "-n",
+        "2",
+        "--horizon",
+        "1 d",
+        "--warmup",
+        "1 d",
+        "--workers",
+        "1",
+        "--json",
+    )
+    data = json.loads(done.stdout)
+    assert data["three_step"]["overrides"] == [
+        "steps.coating.machines=2",
+        "steps.coating.machines=1",
+    ]
+    assert data["command"].endswith(
+        "--set 1:steps.coating.machines=2 --set 1:steps.coating.machines=1 "
+        "--set 2:steps.coating.machines=1"
+    )
+
+
+def test_a_line_that_makes_nothing_gets_a_plain_verdict():
+    empty = load_spec_text(SLOW_LINE, "slow.yaml")
+    spec = load_spec_text(TWIN_MIXERS, "twin.yaml")
+    comparison = fabsim.compare([empty, spec], replications=3, seed=1, horizon=10.0, warmup=1.0)
+    text = comparison.to_dict()["verdict"]["text"]
+    # twin: 60 cells/h x 0.2 kWh x 8,760 h = 0.105 GWh/yr
+    assert text[0] == "slow made no good energy in the window; twin made 0.105 GWh/yr."
+    assert text[1] == "slow finished no good unit in the window."
+    assert text[2] == "twin is limited by mixer_a and mixer_b together (100% of the time, shared)."
+    assert comparison.winner() == "twin"
+
+
+def test_three_lines_at_80_columns_fall_back_to_one_row_per_line():
+    lines = ["three_step", "three_step", "three_step"]
+    specs = [
+        fabsim.load_spec(n, o)
+        for n, o in zip(
+            lines, ([], ["steps.stacking.machines=4"], ["steps.coating.machines=2"]), strict=True
+        )
+    ]
+    comparison = fabsim.compare(specs, replications=2, seed=1, horizon=24.0, warmup=24.0)
+    console = Console(width=80, record=True, color_system=None)
+    for renderable in compare_summary(comparison, 80):
+        console.print(renderable)
+    text = console.export_text()
+    assert "…" not in text
+    assert " Good units/h     │ three_step     │" in text
+    assert "│ three_step (3) │" in text
