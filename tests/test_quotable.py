@@ -302,3 +302,21 @@ def test_three_lines_at_80_columns_fall_back_to_one_row_per_line():
     assert "…" not in text
     assert " Good units/h     │ three_step     │" in text
     assert "│ three_step (3) │" in text
+
+
+def test_stock_piled_up_further_down_the_line_is_not_counted_as_material_lost():
+    # Slurry becomes rolls 1:1, and rolls pile up before the slow last step:
+    # the slurry inside those rolls is kept, not lost.
+    line = """
+line: slow end
+product: {item: cell, energy: 0.2 kWh}
+steps:
+  mix: {makes: {slurry: 1}, cycle: 30 s}
+  coat: {uses: {slurry: 1}, makes: {roll: 1}, cycle: 30 s}
+  pack: {uses: {roll: 1}, makes: {cell: 1}, cycle: 60 s}
+"""
+    results = fabsim.simulate(
+        load_spec_text(line, "slow_end.yaml"), replications=2, seed=1, horizon=20.0, warmup=1.0
+    )
+    assert results.kpi("material_yield.slurry").mean == pytest.approx(1.0, abs=0.01)
+    assert results.kpi("material_yield.roll").mean == pytest.approx(1.0, abs=0.01)

@@ -66,15 +66,34 @@ def line_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str
         if item == spec.product.item or item not in flow.makers:
             continue  # supplied items are bought in, not made
         made = sum(result.steps[s].made for s in flow.makers[item])
-        # Stock that piled up in the item's buffer over the window is not
-        # lost; only what was made and neither used nor kept counts as loss.
-        kept = result.buffers[item].final_level - result.buffers[item].start_level
-        kpis[f"material_yield.{item}"] = _ratio(result.finished * per_unit, made - kept)
+        kpis[f"material_yield.{item}"] = _ratio(
+            result.finished * per_unit, made - stock_gained(spec, flow, result, item)
+        )
     for name, count in result.escaped.items():
         kpis[f"escaped_ppm.{name}"] = _ratio(count * 1e6, result.finished)
     kpis["good_rate_per_staffed_h"] = _ratio(result.finished, result.staffed_h)
     kpis.update(loss_kpis(spec, flow, result))
     return kpis
+
+
+def stock_gained(spec: LineSpec, flow: Flow, result: ReplicationResult, item: str) -> float:
+    """Units of ``item`` that piled up over the window, as themselves or inside later items.
+
+    Stock is not loss: only what was made and neither used in a good unit
+    nor kept in a buffer (of this item or of an item made from it) is lost.
+    """
+    per_product = flow.units_per_product
+    downstream = {
+        spec.steps[s].output for m in flow.makers.get(item, []) for s in flow.downstream(m)
+    }
+    gained = 0.0
+    for other in {item} | downstream:
+        buffer = result.buffers.get(other)
+        if buffer is None or not per_product.get(other):
+            continue
+        inside = per_product[item] / per_product[other]  # units of item in one of other
+        gained += (buffer.final_level - buffer.start_level) * inside
+    return gained
 
 
 def bottleneck_step(result: ReplicationResult) -> str:

@@ -35,7 +35,17 @@ class Station:
         self.length_sum = 0.0
         self.count = 0
 
-    def open_at(self, now: float) -> None:
+    def open_at(self, now: float, meter: BottleneckMeter | None = None) -> None:
+        closed = self.closed
+        if meter is not None and closed and closed[-1][1] >= now:
+            # Idle for no time at all (a unit handed over the instant the last
+            # one left): the active period goes on uninterrupted.
+            start, stop = closed.pop()
+            self.length_sum -= stop - max(start, meter.since)
+            self.count -= 1
+            meter.kept -= 1
+            self.open_start = start
+            return
         self.open_start = now
 
     def close_at(self, now: float, meter: BottleneckMeter) -> None:

@@ -252,7 +252,7 @@ class Machine:
         if active:
             counters.active += 1
             if counters.active == self.config.machines:
-                self.station.open_at(now)
+                self.station.open_at(now, self.meter)
         else:
             counters.active -= 1
             if counters.active == self.config.machines - 1:
@@ -279,7 +279,7 @@ class Machine:
             counters = self.counters
             counters.active += 1
             if counters.active == self.config.machines:
-                self.station.open_at(now)
+                self.station.open_at(now, self.meter)
 
     def _wait(self, now: float, state: int, buffer, need: int, timed: bool) -> None:
         self._deactivate(now, state)
