@@ -388,6 +388,17 @@ def _kind(value: object) -> str:
 # --- checks across fields ----------------------------------------------------
 
 
+def did_you_mean(word: str, choices) -> str:
+    """`` (did you mean 'stack'?)`` for the closest choice, or ``""`` when none is close.
+
+    Example:
+        >>> did_you_mean("stak", ["stack", "press"])
+        " (did you mean 'stack'?)"
+    """
+    hint = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
+
+
 def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
     """Items used but never made, dead ends, cycles, buffers too small to feed."""
     flow = Flow(spec)
@@ -492,22 +503,18 @@ def check_phenomena(spec: LineSpec, origins: _Origins) -> list[Problem]:
     for name, disturbance in spec.disturbances.items():
         for i, step_id in enumerate(disturbance.stops):
             if step_id not in spec.steps:
-                hint = difflib.get_close_matches(step_id, steps, n=1)
-                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
                 problems.append(
                     origins.problem(
                         ("disturbances", name, "stops", i),
-                        f"no step {step_id!r} to stop{suggestion}",
+                        f"no step {step_id!r} to stop{did_you_mean(step_id, steps)}",
                     )
                 )
         for item in disturbance.scraps:
             if item not in held and item not in spec.supplied_items:
-                hint = difflib.get_close_matches(item, held, n=1)
-                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
                 problems.append(
                     origins.problem(
                         ("disturbances", name, "scraps", item),
-                        f"no buffer holds {item!r}{suggestion}",
+                        f"no buffer holds {item!r}{did_you_mean(item, held)}",
                     )
                 )
     seen: dict[str, str] = {}

@@ -282,17 +282,22 @@ Distribution = Annotated[
 ]
 
 
-def _takes_time(cycle):
-    if not cycle.mean_hours > 0:
-        given = "got 0 s" if isinstance(cycle, Constant) else "got a mean of 0 s"
-        raise ValueError(
-            f"must be longer than zero, {given}: a cycle that takes no time "
-            "never lets the clock move"
-        )
-    return cycle
+def _takes_time(what: str):
+    """A check that a time is longer than zero on average, naming ``what`` it is."""
+
+    def check(dist):
+        if not dist.mean_hours > 0:
+            given = "got 0 s" if isinstance(dist, Constant) else "got a mean of 0 s"
+            raise ValueError(
+                f"must be longer than zero, {given}: {what} that takes no time "
+                "never lets the clock move"
+            )
+        return dist
+
+    return AfterValidator(check)
 
 
-CycleTime = Annotated[Distribution, AfterValidator(_takes_time)]
+CycleTime = Annotated[Distribution, _takes_time("a cycle")]
 """A step's cycle: a distribution whose mean is longer than zero."""
 
 
@@ -609,16 +614,8 @@ class Calendar(SpecModel):
 StepName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-def _mean_positive(dist):
-    if not dist.mean_hours > 0:
-        raise ValueError(
-            f"must have a mean longer than zero, got {dist.mean_hours * 3600:g} s: "
-            "events that take no time (or follow at once) never let the clock move"
-        )
-    return dist
-
-
-PositiveDistribution = Annotated[Distribution, AfterValidator(_mean_positive)]
+PositiveDistribution = Annotated[Distribution, _takes_time("a time between or of events")]
+"""Times between events, and their durations: longer than zero on average."""
 
 
 class Disturbance(SpecModel):
