@@ -176,7 +176,7 @@ def rampup_command(name, replications, seed, horizon, sets, workers, as_json, ou
         import pandas as pd
 
         rows = [
-            {"replication": run.replication, "week": week + 1, "good": good}
+            {"replication": run.replication + 1, "week": week + 1, "good": good}
             for run in results.new
             for week, good in enumerate(run.series[: results.weeks])
         ]
