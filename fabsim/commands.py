@@ -192,11 +192,7 @@ def rampup_command(name, replications, seed, horizon, sets, workers, as_json, ou
         return
     from fabsim.report.rampup_summary import rampup_summary
 
-    console = terminal()
-    for renderable in rampup_summary(results):
-        console.print(renderable)
-    if out:
-        console.print(f"wrote summary.json, weeks.csv to {out}")
+    _print(terminal(), rampup_summary(results), out, ("summary.json", "weeks.csv"))
 
 
 def _warn(warnings: list[str], name: str | None = None) -> None:
@@ -220,14 +216,16 @@ def _load_line(name: str, sets: list[str]):
         ) from None
 
 
-def _print(console, renderables, out) -> None:
+def _print(
+    console, renderables, out, written=("summary.json", "replications.csv", "steps.csv")
+) -> None:
     from fabsim.report.format import OneLine
 
     for renderable in renderables:
         # A command to paste stays on one line, however narrow the terminal.
         console.print(renderable, soft_wrap=isinstance(renderable, OneLine))
     if out:
-        console.print(f"wrote summary.json, replications.csv, steps.csv to {out}")
+        console.print(f"wrote {', '.join(written)} to {out}")
 
 
 def specs_command() -> None:

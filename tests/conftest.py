@@ -29,6 +29,19 @@ def simulate_text(
     return LineResults(spec, runs, seed)
 
 
+def weekly_units_by_hand(cycle_h: float, start: float, halfway: float, weeks: int) -> list[int]:
+    """Units a one-machine step finishes per week when its cycle ramps from
+    ``start`` x ``cycle_h`` (gap halving every ``halfway`` units), walked unit
+    by unit: an independent count for the ramp-up tests."""
+    counts, clock, n = [0] * weeks, 0.0, 0
+    while True:
+        clock += cycle_h * (1 - (1 - start) * 0.5 ** (n / halfway))
+        if clock >= weeks * 168:
+            return counts
+        counts[int(clock // 168)] += 1
+        n += 1
+
+
 @pytest.fixture
 def three_step_path() -> str:
     return "process_specs/examples/three_step.yaml"

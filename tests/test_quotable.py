@@ -43,6 +43,7 @@ def fabsim_cli(*args: str, columns: int = 120) -> subprocess.CompletedProcess:
 def test_a_window_with_no_finished_unit_says_so():
     spec = load_spec_text(SLOW_LINE, "slow.yaml")
     results = fabsim.simulate(spec, replications=3, seed=1, workers=1)
+    # 40.1 h = the 6 min make step + the 40 h cure: the longest path of mean cycles.
     assert results.warnings[0] == (
         "No finished unit in the 10 h window: a unit needs at least 40.1 h to cross "
         "this line. Every rate and yield here is empty; run longer (--horizon) after a "

@@ -11,6 +11,7 @@ import yaml
 
 import fabsim
 from fabsim.spec import load_spec_text
+from tests.conftest import weekly_units_by_hand
 
 RAMPED = {
     "line": "ramped",
@@ -26,22 +27,11 @@ RAMPED = {
 }
 
 
-def _weekly_by_hand(weeks: int) -> list[int]:
-    """Units finished per week, walking the cycle curve unit by unit."""
-    counts, clock, n = [0] * weeks, 0.0, 0
-    while True:
-        clock += 0.1 * (1 - (1 - 3.0) * 0.5 ** (n / 1000))
-        if clock >= weeks * 168:
-            return counts
-        counts[int(clock // 168)] += 1
-        n += 1
-
-
 def test_rampup_follows_the_curve_and_finds_the_week_it_reaches_ninety_percent():
     spec = load_spec_text(yaml.safe_dump(RAMPED), "ramped.yaml")
     results = fabsim.rampup(spec, replications=2, seed=1, horizon=6 * 168.0)
     data = results.to_dict()
-    expected = _weekly_by_hand(6)
+    expected = weekly_units_by_hand(0.1, 3.0, 1000, weeks=6)  # RAMPED: 6 min, 3x, 1000
     simulated = [week["good"]["mean"] for week in data["weeks"]]
     assert all(abs(a - b) <= 1 for a, b in zip(simulated, expected, strict=True))
     assert data["mature_rate_per_h"]["mean"] == pytest.approx(10.0, abs=0.01)
@@ -55,7 +45,7 @@ def test_rampup_follows_the_curve_and_finds_the_week_it_reaches_ninety_percent()
     }
 
 
-def test_rampup_says_null_when_the_horizon_is_too_short(tmp_path):
+def test_rampup_says_null_when_the_horizon_is_too_short():
     spec = load_spec_text(yaml.safe_dump(RAMPED), "ramped.yaml")
     data = fabsim.rampup(spec, replications=2, seed=1, horizon=168.0).to_dict()
     assert data["time_to_90pct_h"] == {"mean": None, "ci95": [None, None], "reached_in": 0}

@@ -45,7 +45,6 @@ class Comparison:
             raise ValueError("a comparison needs at least two lines")
         self.lines = lines
         self.names = list(lines)
-        self._new_since: set[str] = set()
         counts = {r.replications for r in lines.values()}
         if len(counts) != 1:
             raise ValueError("lines were run with different numbers of replications")
@@ -76,17 +75,17 @@ class Comparison:
         """Process tags in flow order; a tag only one line has sits where its flow puts it."""
         merged: list[str] = []
         for results in self.lines.values():
+            placed: set[str] = set()  # tags this line added so far
             previous = None
             for step_id in results.flow.order:
                 tag = results.spec.process_of(step_id)
                 if tag not in merged:
                     at = merged.index(previous) + 1 if previous in merged else 0
-                    while at < len(merged) and merged[at] in self._new_since:
+                    while at < len(merged) and merged[at] in placed:
                         at += 1  # after tags this line already placed here
                     merged.insert(at, tag)
-                    self._new_since.add(tag)
+                    placed.add(tag)
                 previous = tag
-            self._new_since.clear()
         return merged
 
     @staticmethod
@@ -211,11 +210,10 @@ class Comparison:
                 f"{diff.low / base * 100:+.1f}% to {diff.high / base * 100:+.1f}%); "
                 "more replications may separate them."
             ]
-        relative = diff
         units = self.relative_difference("good_rate_per_h", name)
         opposite = (
             units.mean is not None
-            and units.mean * relative.mean < 0
+            and units.mean * diff.mean < 0
             and (units.low is None or units.significant())
         )
         if not opposite:

@@ -113,6 +113,11 @@ class LineResults:
         rows.sort(key=lambda r: -(r["sole"] + r["shared"]))
         return rows or [{"step": self.bottleneck[0], "sole": self.bottleneck[1], "shared": 0.0}]
 
+    @cached_property
+    def bottleneck_shared(self) -> float:
+        """Mean share of the window in which the bottleneck was shared by several steps."""
+        return sum(r.bottleneck_shared for r in self.runs) / len(self.runs)
+
     @property
     def bottleneck_text(self) -> str:
         """``stacking (92% of the time)``, or the steps that share it and for how long."""
@@ -121,7 +126,7 @@ class LineResults:
         if top["shared"] <= top["sole"]:
             return f"{top['step']} ({top['sole'] + top['shared']:.0%} of the time)"
         together = [r["step"] for r in rows if r["shared"] > 0.005]
-        shared = sum(r.bottleneck_shared for r in self.runs) / len(self.runs)
+        shared = self.bottleneck_shared
         return f"{' and '.join(together)} together ({shared:.0%} of the time, shared)"
 
     @property
@@ -175,12 +180,8 @@ class LineResults:
             entry["states"] = {
                 state: self.step(step_id, f"states.{state}").to_dict() for state in STATES
             }
-            machine_hours = self.spec.steps[step_id].machines * self.horizon_h
             entry["starved_by"] = {
-                name: estimate(
-                    r.steps[step_id].starved_by.get(name, 0.0) / machine_hours for r in self.runs
-                ).to_dict()
-                for name in self.spec.supplies
+                name: self.starved_by(step_id, name).to_dict() for name in self.spec.supplies
             }
             steps[step_id] = entry
         buffers = {}
@@ -188,10 +189,10 @@ class LineResults:
             capacity = self.runs[0].buffers[item].capacity
             buffers[item] = {
                 "capacity": None if capacity == float("inf") else int(capacity),
-                "mean_level": estimate(r.buffers[item].mean_level for r in self.runs).to_dict(),
-                "max_level": estimate(r.buffers[item].max_level for r in self.runs).to_dict(),
-                "expired": estimate(r.buffers[item].expired for r in self.runs).to_dict(),
-                "scrapped": estimate(r.buffers[item].scrapped for r in self.runs).to_dict(),
+                **{
+                    field: self.buffer_estimate(item, field).to_dict()
+                    for field in ("mean_level", "max_level", "expired", "scrapped")
+                },
             }
         bottleneck, share = self.bottleneck
         return {
@@ -209,45 +210,59 @@ class LineResults:
                 "step": bottleneck,
                 "share": share,
                 "steps": self.bottleneck_steps,
-                "shared": sum(r.bottleneck_shared for r in self.runs) / len(self.runs),
+                "shared": self.bottleneck_shared,
                 "note": self.bottleneck_note,
             },
             "steps": steps,
             "buffers": buffers,
-            "disturbances": self.disturbances_dict(),
-            "supplies": self.supplies_dict(),
+            "disturbances": _as_dicts(self.disturbance_estimates()),
+            "supplies": {
+                name: {"item": self.spec.supplies[name].item, **_as_dicts(values)}
+                for name, values in self.supply_estimates().items()
+            },
         }
 
-    def disturbances_dict(self) -> dict:
-        """Per disturbance: events, hours and units scrapped in the window (mean, CI)."""
+    def starved_by(self, step_id: str, supply: str) -> Estimate:
+        """Share of a step's machine time spent waiting for ``supply`` (mean, 95% CI)."""
+        machine_hours = self.spec.steps[step_id].machines * self.horizon_h
+        return estimate(
+            r.steps[step_id].starved_by.get(supply, 0.0) / machine_hours for r in self.runs
+        )
+
+    def buffer_estimate(self, item: str, field: str) -> Estimate:
+        """A buffer statistic (``mean_level``, ``max_level``, ``expired``, ``scrapped``)."""
+        return estimate(getattr(r.buffers[item], field) for r in self.runs)
+
+    def disturbance_estimates(self) -> dict:
+        """Per disturbance: events, hours and units scrapped in the window."""
         out = {}
         for name, disturbance in self.spec.disturbances.items():
             rows = [r.disturbances[name] for r in self.runs]
             out[name] = {
-                "events": estimate(d.events for d in rows).to_dict(),
-                "hours": estimate(d.hours for d in rows).to_dict(),
-                "scrapped": estimate(sum(d.scrapped.values()) for d in rows).to_dict(),
+                "events": estimate(d.events for d in rows),
+                "hours": estimate(d.hours for d in rows),
+                "scrapped": estimate(sum(d.scrapped.values()) for d in rows),
                 "scrapped_items": {
-                    item: estimate(d.scrapped.get(item, 0) for d in rows).to_dict()
+                    item: estimate(d.scrapped.get(item, 0) for d in rows)
                     for item in disturbance.scraps
                 },
             }
         return out
 
-    def supplies_dict(self) -> dict:
-        """Per supply: delivered, mean stock, stock-out share and disruptions (mean, CI)."""
+    def supply_estimates(self) -> dict:
+        """Per supply: delivered, mean stock, stock-out share and disruptions."""
+        fields = (
+            "delivered",
+            "turned_away",
+            "mean_stock",
+            "stockout_share",
+            "disruptions",
+            "disrupted_hours",
+        )
         out = {}
-        for name, supply in self.spec.supplies.items():
+        for name in self.spec.supplies:
             rows = [r.supplies[name] for r in self.runs]
-            out[name] = {
-                "item": supply.item,
-                "delivered": estimate(s.delivered for s in rows).to_dict(),
-                "turned_away": estimate(s.turned_away for s in rows).to_dict(),
-                "mean_stock": estimate(s.mean_stock for s in rows).to_dict(),
-                "stockout_share": estimate(s.stockout_share for s in rows).to_dict(),
-                "disruptions": estimate(s.disruptions for s in rows).to_dict(),
-                "disrupted_hours": estimate(s.disrupted_hours for s in rows).to_dict(),
-            }
+            out[name] = {f: estimate(getattr(s, f) for s in rows) for f in fields}
         return out
 
     def replications_frame(self):
@@ -295,6 +310,11 @@ class LineResults:
                     }
                 )
         return pd.DataFrame(rows)
+
+
+def _as_dicts(tree: dict) -> dict:
+    """The same nesting with every :class:`Estimate` as its JSON form."""
+    return {k: _as_dicts(v) if isinstance(v, dict) else v.to_dict() for k, v in tree.items()}
 
 
 def spec_argument(spec: LineSpec) -> str:

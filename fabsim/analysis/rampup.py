@@ -45,8 +45,13 @@ class RampupResults:
         """Good units made in week ``number`` (1-based), mean and 95% CI."""
         return estimate(r.series[number - 1] for r in self.new)
 
-    def time_to_target(self) -> tuple[list[float], int]:
-        """Hours until the weekly rate first reaches 90% of mature, per replication reaching it."""
+    def week_rate(self, number: int):
+        """Good units per hour in week ``number`` (1-based), mean and 95% CI."""
+        return estimate(r.series[number - 1] / r.series_h for r in self.new)
+
+    def time_to_target(self) -> list[float]:
+        """Hours until the weekly rate first reaches 90% of mature, for each replication
+        that reached it (fewer entries than replications when some did not)."""
         target = TARGET * (self.mature_rate().mean or 0.0)
         times = []
         for run in self.new:
@@ -54,20 +59,20 @@ class RampupResults:
                 if good / run.series_h >= target:
                     times.append((index + 1) * run.series_h)
                     break
-        return times, len(self.new)
+        return times
 
     def to_dict(self) -> dict:
         """The ``--json`` object of ``fabsim rampup``."""
-        times, total = self.time_to_target()
+        times = self.time_to_target()
         reached = (
             {**estimate(times).to_dict(), "reached_in": len(times)}
-            if len(times) == total
+            if len(times) == len(self.new)
             else {"mean": None, "ci95": [None, None], "reached_in": len(times)}
         )
         weeks = []
         for number in range(1, self.weeks + 1):
             good = self.week(number)
-            rate = estimate(r.series[number - 1] / r.series_h for r in self.new)
+            rate = self.week_rate(number)
             weeks.append(
                 {"week": number, "good": good.to_dict(), "good_rate_per_h": rate.to_dict()}
             )

@@ -71,39 +71,59 @@ def _difference_header(comparison: Comparison, name: str, width: int) -> str:
     return f"{name} − {comparison.baseline}"
 
 
-def kpi_table(comparison: Comparison, width: int = WIDE) -> Table:
-    """Lines side by side; when they cannot fit (many lines, long names), one row per line."""
-    short = width < WIDE
-    rows = []
-    for label, key, kind, better in ROWS:
-        cells = [format_kpi(comparison.lines[n], key, kind) for n in comparison.names]
-        diffs = [
-            difference_cell(comparison.difference(key, n), kind, better, short=short)
-            for n in comparison.names[1:]
-        ]
-        rows.append((label, cells, diffs))
-    title = "Line KPIs (mean ± 95% CI; differences paired)"
+def _lines_table(
+    comparison: Comparison,
+    width: int,
+    title: str,
+    first: str,
+    rows: list[tuple[str, list[str], list]],
+    footer: list[str] | None = None,
+) -> Table:
+    """Lines side by side, each KPI row with its paired differences.
+
+    ``rows`` holds (label, one cell per line, (difference, kind, better) per
+    other line). When side by side would cut a number (many lines, long
+    names), the table gives one row per line instead.
+    """
     table = Table(show_edge=False, title=title, title_justify="left")
-    table.add_column("")
+    table.add_column(first)
     for name in comparison.names:
         table.add_column(name, justify="right")
     for name in comparison.names[1:]:
         table.add_column(_difference_header(comparison, name, width), justify="right")
     for label, cells, diffs in rows:
-        table.add_row(label, *cells, *diffs)
-    if not short:
-        bottlenecks = [comparison.lines[name].bottleneck_text for name in comparison.names]
-        table.add_row("Bottleneck", *bottlenecks, *[""] * (len(comparison.names) - 1))
+        table.add_row(label, *cells, *(difference_cell(*d, short=width < WIDE) for d in diffs))
+    if footer:
+        table.add_row(*footer)
     if fits(fit(table), width):
         return table
     long = Table(show_edge=False, title=title, title_justify="left")
-    for column, justify in (("", "left"), ("line", "left"), ("mean ± 95% CI", "right")):
+    for column, justify in ((first, "left"), ("line", "left"), ("mean ± 95% CI", "right")):
         long.add_column(column, justify=justify)
     long.add_column(f"difference vs {comparison.baseline}", justify="right")
     for label, cells, diffs in rows:
         for i, name in enumerate(comparison.names):
-            long.add_row(label if i == 0 else "", name, cells[i], diffs[i - 1] if i else "")
+            diff = difference_cell(*diffs[i - 1], short=True) if i else ""
+            long.add_row(label if i == 0 else "", name, cells[i], diff)
     return fit(long)
+
+
+def kpi_table(comparison: Comparison, width: int = WIDE) -> Table:
+    """Lines side by side; when they cannot fit (many lines, long names), one row per line."""
+    rows = [
+        (
+            label,
+            [format_kpi(comparison.lines[n], key, kind) for n in comparison.names],
+            [(comparison.difference(key, n), kind, better) for n in comparison.names[1:]],
+        )
+        for label, key, kind, better in ROWS
+    ]
+    footer = None
+    if width >= WIDE:
+        bottlenecks = [comparison.lines[name].bottleneck_text for name in comparison.names]
+        footer = ["Bottleneck", *bottlenecks, *[""] * (len(comparison.names) - 1)]
+    title = "Line KPIs (mean ± 95% CI; differences paired)"
+    return _lines_table(comparison, width, title, "", rows, footer)
 
 
 def bottleneck_lines(comparison: Comparison) -> Text:
@@ -172,42 +192,19 @@ def _process_table_by_line(comparison: Comparison, width: int) -> Table:
 
 def loss_table(comparison: Comparison, width: int = WIDE) -> Table:
     """Good units/h each line loses to each phenomenon, side by side, with the paired difference."""
-    table = Table(
-        show_edge=False,
-        title="Where output goes (good units/h lost, estimated at each line's bottleneck)",
-        title_justify="left",
-    )
-    table.add_column("lost to")
-    for name in comparison.names:
-        table.add_column(name, justify="right")
-    for name in comparison.names[1:]:
-        table.add_column(_difference_header(comparison, name, width), justify="right")
-    for kind, label in LOSS_LABELS.items():
-        key = f"loss.{kind}"
-        cells = [with_ci(comparison.lines[n].kpi(key)) for n in comparison.names]
-        diffs = [
-            difference_cell(comparison.difference(key, n), "number", -1, short=width < WIDE)
-            for n in comparison.names[1:]
-        ]
-        table.add_row(label, *cells, *diffs)
-    if fits(fit(table), width):
-        return table
-    long = Table(show_edge=False, title=table.title, title_justify="left")
-    for column, justify in (("lost to", "left"), ("line", "left"), ("units/h", "right")):
-        long.add_column(column, justify=justify)
-    long.add_column(f"difference vs {comparison.baseline}", justify="right")
-    for kind, label in LOSS_LABELS.items():
-        key = f"loss.{kind}"
-        for i, name in enumerate(comparison.names):
-            diff = (
-                difference_cell(comparison.difference(key, name), "number", -1, short=True)
-                if i
-                else ""
-            )
-            long.add_row(
-                label if i == 0 else "", name, with_ci(comparison.lines[name].kpi(key)), diff
-            )
-    return fit(long)
+    rows = [
+        (
+            label,
+            [with_ci(comparison.lines[n].kpi(f"loss.{kind}")) for n in comparison.names],
+            [
+                (comparison.difference(f"loss.{kind}", n), "number", -1)
+                for n in comparison.names[1:]
+            ],
+        )
+        for kind, label in LOSS_LABELS.items()
+    ]
+    title = "Where output goes (good units/h lost, estimated at each line's bottleneck)"
+    return _lines_table(comparison, width, title, "lost to", rows)
 
 
 def notes() -> Text:

@@ -27,10 +27,10 @@ def rampup_summary(results: RampupResults) -> list:
         table.add_column(name, justify="right")
     for number_ in range(1, results.weeks + 1):
         good = results.week(number_)
-        rate = estimate(r.series[number_ - 1] / r.series_h for r in results.new)
+        rate = results.week_rate(number_)
         share = (rate.mean / mature.mean) if mature.mean else None
         table.add_row(str(number_), with_ci(good), number(rate.mean), percent(share, 0))
-    times, total = results.time_to_target()
+    times, total = results.time_to_target(), len(results.new)
     if len(times) == total:
         reached = estimate(times)
         verdict = (

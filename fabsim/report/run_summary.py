@@ -229,41 +229,28 @@ def phenomena_table(results: LineResults) -> Table:
     table = Table(show_edge=False, title="Battery-line phenomena", title_justify="left")
     table.add_column("what")
     table.add_column("mean ± 95% CI over the window", justify="left")
-    data = results.to_dict()
-    for name, d in data["disturbances"].items():
+    for name, d in results.disturbance_estimates().items():
         table.add_row(
             f"disturbance {name}",
-            f"{with_ci(_estimate(d['events']))} events\n{with_ci(_estimate(d['hours']))} h\n"
-            f"{with_ci(_estimate(d['scrapped']))} units scrapped",
+            f"{with_ci(d['events'])} events\n{with_ci(d['hours'])} h\n"
+            f"{with_ci(d['scrapped'])} units scrapped",
         )
-    for name, supply in data["supplies"].items():
-        starved = [
-            f"{step_id} {percent(entry['starved_by'][name]['mean'] or 0.0)}"
-            for step_id, entry in data["steps"].items()
-            if (entry["starved_by"].get(name, {}).get("mean") or 0.0) > 0.0005
-        ]
+    for name, supply in results.supply_estimates().items():
+        shares = {s: results.starved_by(s, name).mean or 0.0 for s in results.flow.order}
+        starved = [f"{s} {percent(share)}" for s, share in shares.items() if share > 0.0005]
         table.add_row(
             f"supply {name}",
-            f"{with_ci(_estimate(supply['delivered']))} delivered\nmean stock "
-            f"{with_ci(_estimate(supply['mean_stock']))}\nout of stock "
-            f"{percent(supply['stockout_share']['mean'] or 0.0)} of the time\n"
-            f"{with_ci(_estimate(supply['disruptions']))} disruptions"
+            f"{with_ci(supply['delivered'])} delivered\nmean stock "
+            f"{with_ci(supply['mean_stock'])}\nout of stock "
+            f"{percent(supply['stockout_share'].mean or 0.0)} of the time\n"
+            f"{with_ci(supply['disruptions'])} disruptions"
             + (f"\nstarved by it: {', '.join(starved)} of the time" if starved else ""),
         )
-    for item, buffer in data["buffers"].items():
-        if results.spec.buffers.get(item) and results.spec.buffers[item].max_dwell:
-            table.add_row(
-                f"dwell limit {item}",
-                f"{with_ci(_estimate(buffer['expired']))} units expired",
-            )
+    for item, entry in results.spec.buffers.items():
+        if entry.max_dwell:
+            expired = results.buffer_estimate(item, "expired")
+            table.add_row(f"dwell limit {item}", f"{with_ci(expired)} units expired")
     return fit(table)
-
-
-def _estimate(entry: dict):
-    from fabsim.analysis.stats import Estimate
-
-    low, high = entry["ci95"]
-    return Estimate(entry["mean"], low, high, 0)
 
 
 def caveats(results: LineResults, name: str | None = None) -> list[Text]:

@@ -273,10 +273,11 @@ class SupplyStore(Buffer):
 
     __slots__ = ("low_mark", "out_since", "out_hours")
 
-    def __init__(self, item, capacity, defect_types, *, low_mark: int, **kwargs):
+    def __init__(self, item, capacity, defect_types, *, low_mark: int, initial: int = 0, **kwargs):
         super().__init__(item, capacity, defect_types, **kwargs)
+        self.level = self.level_at_start = initial  # stock on hand at time zero
         self.low_mark = low_mark
-        self.out_since = 0.0 if low_mark > 0 else None  # stock-out since; None in stock
+        self.out_since = 0.0 if initial < low_mark else None  # stock-out since; None in stock
         self.out_hours = 0.0
 
     def _track(self, now: float) -> None:

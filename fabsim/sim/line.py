@@ -16,7 +16,15 @@ import sys
 from fabsim.sim.bottleneck import BottleneckMeter
 from fabsim.sim.buffer import Buffer, DwellBuffer, SupplyStore
 from fabsim.sim.clock import Clock
-from fabsim.sim.machine import STATES, Machine, StepConfig, StepCounters
+from fabsim.sim.machine import (
+    DISTURBED,
+    DOWN,
+    OFF_SHIFT,
+    STATES,
+    Machine,
+    StepConfig,
+    StepCounters,
+)
 from fabsim.sim.results import (
     BufferResult,
     DisturbanceResult,
@@ -25,9 +33,6 @@ from fabsim.sim.results import (
     SupplyResult,
 )
 from fabsim.sim.stops import (
-    DISTURBED,
-    DOWN,
-    OFF_SHIFT,
     Alternation,
     Stop,
     follow_windows,
@@ -120,19 +125,16 @@ class LineModel:
         entry = spec.buffers.get(item)
         types = len(self.defect_names)
         capacity = spec.buffer_capacity(item)
-        scrapped_by_disturbance = any(item in d.scraps for d in spec.disturbances.values())
-        draws = self._draws(f"buffer:{item}", "scrap")
-        if entry is not None and entry.max_dwell is not None:
+        dwell = entry is not None and entry.max_dwell is not None
+        # Scrap draws pick which units (and so which defects) go; only a
+        # buffer that expires or is scrapped by a disturbance needs them.
+        scrapped = dwell or any(item in d.scraps for d in spec.disturbances.values())
+        draws = self._draws(f"buffer:{item}", "scrap") if scrapped else None
+        if dwell:
             return DwellBuffer(
                 item, capacity, types, clock=self.clock, max_dwell=entry.max_dwell, draws=draws
             )
-        return Buffer(
-            item,
-            capacity,
-            types,
-            sink=item == spec.product.item,
-            draws=draws if scrapped_by_disturbance else None,
-        )
+        return Buffer(item, capacity, types, sink=item == spec.product.item, draws=draws)
 
     def _store(self, name: str, supply, starved_state: int) -> SupplyStore:
         users = self.flow.users.get(supply.item, [])
@@ -140,17 +142,15 @@ class LineModel:
             self.spec.steps[s].uses[supply.item] * self.spec.steps[s].smallest_take for s in users
         )
         capacity = float("inf") if supply.capacity is None else supply.capacity
-        store = SupplyStore(
+        return SupplyStore(
             supply.item,
             capacity,
             len(self.defect_names),
             low_mark=low_mark,
+            initial=supply.initial,
             starved_state=starved_state,
             draws=self._draws(f"supply:{name}", "scrap"),
         )
-        store.level = store.level_at_start = supply.initial
-        store._track(0.0)
-        return store
 
     def _config(self, step_id: str, streams: dict, counters: StepCounters) -> StepConfig:
         step = self.spec.steps[step_id]
@@ -547,7 +547,7 @@ def _apply_ramp(config: StepConfig, step, counters: StepCounters) -> None:
     base = config.cycle_draw if constant is None else (lambda: constant)
 
     def draw() -> float:
-        n = counters.processed
+        n = counters.made_before + counters.made
         if yield_ramp is not None:
             gap = (mature_yield - yield_ramp.start) * 0.5 ** (n / yield_ramp.halfway)
             config.yield_ = mature_yield - gap

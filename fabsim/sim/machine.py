@@ -52,7 +52,7 @@ class StepCounters:
         "pending_at_start",
         "put",
         "fill",
-        "processed",
+        "made_before",
     )
 
     def __init__(self, machines: int, station):
@@ -65,7 +65,7 @@ class StepCounters:
         self.defects_made = 0  # latent defects introduced here
         self.put = 0  # output units handed to the next buffer
         self.fill = 0  # sum over cycles of recipe units per cycle (batch fill)
-        self.processed = 0  # output units made since time zero (drives ramp-up)
+        self.made_before = 0  # made before the warm-up cut (ramps count from time zero)
         self.in_cycle = 0  # recipe units inside machines now
         self.pending = 0  # finished good units held by blocked machines now
         self.wip_area = 0.0
@@ -86,6 +86,7 @@ class StepCounters:
     def restart(self, now: float) -> None:
         self.wip_changed(now, 0, 0)
         self.wip_area = 0.0
+        self.made_before += self.made
         self.cycles = self.started = self.made = self.good = self.put = self.fill = 0
         self.scrapped = self.detected = self.defects_made = 0
         self.in_cycle_at_start, self.pending_at_start = self.in_cycle, self.pending
@@ -425,7 +426,6 @@ class Machine:
         counters.cycles += 1
         counters.fill += k
         counters.made += made
-        counters.processed += made
         counters.good += good
         counters.scrapped += scrapped
         counters.detected += detected

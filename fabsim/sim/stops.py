@@ -20,18 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from fabsim.sim.machine import DISTURBED, DOWN, OFF_SHIFT
 from fabsim.spec.models import DAYS, Calendar
 
 WEEK = 168.0
-
-__all__ = ["DISTURBED", "DOWN", "OFF_SHIFT", "Stop", "off_shift_windows", "staffed_hours"]
 
 
 class Stop:
     """Stops a group of machines for one reason, and lets them run again.
 
     Example:
+        >>> from fabsim.sim.machine import OFF_SHIFT
         >>> stop = Stop([], OFF_SHIFT, "pause")
         >>> stop.begin(1.0); stop.end(2.0)
     """

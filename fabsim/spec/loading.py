@@ -93,7 +93,7 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
 
 
 _PLACEHOLDER = "1 h"  # stands in for a bad duration or distribution in the flow check
-_FLOW_FIELDS = {"makes", "uses", "product", "steps", "line"}
+_FLOW_FIELDS = {"makes", "uses", "product", "line"}  # a bad one makes the flow unknown
 
 
 def _without_bad_fields(data: dict, paths: list[tuple]) -> LineSpec | None:
@@ -102,7 +102,7 @@ def _without_bad_fields(data: dict, paths: list[tuple]) -> LineSpec | None:
     Returns None when a bad field is one the flow depends on (what steps
     make and use), or when the spec still does not validate.
     """
-    if any(not path or set(map(str, path)) & _FLOW_FIELDS - {"steps"} for path in paths):
+    if any(not path or set(map(str, path)) & _FLOW_FIELDS for path in paths):
         return None
     if any(len(path) < 3 and path[:1] == ("steps",) for path in paths):
         return None
@@ -456,8 +456,7 @@ def check_flow(spec: LineSpec, origins: _Origins) -> list[Problem]:
                 origins.problem(("buffers", item), "the product leaves the line; it has no buffer")
             )
         elif item not in flow.makers and item not in flow.users:
-            hint = difflib.get_close_matches(item, sorted(flow.makers), n=1)
-            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            suggestion = did_you_mean(item, flow.makers)
             problems.append(
                 origins.problem(("buffers", item), f"no step makes or uses {item!r}{suggestion}")
             )

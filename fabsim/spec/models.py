@@ -673,11 +673,6 @@ class Supply(SpecModel):
             )
         return self
 
-    @property
-    def mean_rate_per_h(self) -> float:
-        """Units delivered per hour on average, before disruptions."""
-        return self.lot / self.every.mean_hours
-
 
 class LineSpec(SpecModel):
     """A whole line: one spec file."""

@@ -169,10 +169,9 @@ def _hint(text: str, kind: str) -> str:
         fixed = f"{ratio[1]} / ({ratio[2]})"
         return f": '/' is read left to right, so the speed needs parentheses: write {fixed!r}"
     parts = _TWO_PARTS.fullmatch(text)
-    if parts and _factor(parts[2], kind) and _factor(parts[4], kind):
-        hours = float(parts[1]) * _factor(parts[2], kind) + float(parts[3]) * _factor(
-            parts[4], kind
-        )
+    first, second = (_factor(parts[2], kind), _factor(parts[4], kind)) if parts else (None, None)
+    if first and second:
+        hours = float(parts[1]) * first + float(parts[3]) * second
         return (
             f": two numbers with units multiply ({parts[1]} {parts[2]} x {parts[3]} "
             f"{parts[4]}); write one: '{_as_minutes_or_hours(hours)}'"

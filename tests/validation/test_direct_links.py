@@ -15,6 +15,7 @@ import statistics
 import numpy as np
 import pytest
 
+from fabsim.analysis.stats import t_quantile
 from fabsim.sim.line import run_replication
 from fabsim.spec import load_spec_text
 
@@ -72,10 +73,14 @@ def test_the_chain_gives_the_classic_value():
 def test_three_stations_without_buffers_match_the_exact_throughput():
     spec = load_spec_text(LINE, "no_buffers.yaml")
     rates = [
-        run_replication(spec, r, seed=11, horizon=20000.0, warmup=100.0).finished / 20000.0
+        run_replication(spec, r, seed=1, horizon=20000.0, warmup=100.0).finished / 20000.0
         for r in range(20)
     ]
     standard_error = statistics.stdev(rates) / math.sqrt(len(rates))
-    # Four standard errors: a false alarm about once in 16,000 seeds.
-    assert statistics.mean(rates) == pytest.approx(exact_throughput(), abs=4 * standard_error)
-    assert standard_error < 0.002  # the test has power: 4 SE is under 1.5% of the value
+    # The standard error is itself estimated from 20 runs, so the bound is a
+    # Student-t quantile (19 df, about 4.9), not a normal one: a false alarm
+    # once in 10,000 seeds. (Over seeds 1-12 the mean z-score was -0.46, no
+    # sign of a bias; seed 1 draws the largest, -4.1.)
+    bound = t_quantile(1 - 0.5e-4, len(rates) - 1) * standard_error
+    assert statistics.mean(rates) == pytest.approx(exact_throughput(), abs=bound)
+    assert standard_error < 0.002  # the test has power: the bound is under 2% of the value
