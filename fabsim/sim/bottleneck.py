@@ -18,29 +18,39 @@ Example:
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
+import numpy as np
+
 _TIE_H = 1e-9  # active periods this close in length are a tie (hours)
 _SWEEP_EVERY = 20_000  # closed periods kept before a sweep is tried
 _FORCE_AT = 200_000  # kept periods that force a sweep with lower bounds
+_CHUNK = 50_000  # elementary intervals attributed at a time (bounds memory)
 
 
 class Station:
-    """Activity of one step: counts its active machines and its active periods."""
+    """Activity of one step: counts its active machines and its active periods.
 
-    __slots__ = ("index", "open_start", "closed", "length_sum", "count")
+    Closed periods are kept as two sorted lists (starts, stops): they are
+    disjoint and closed in time order.
+    """
+
+    __slots__ = ("index", "open_start", "starts", "stops", "length_sum", "count")
 
     def __init__(self, index: int):
         self.index = index
         self.open_start: float | None = None
-        self.closed: list[tuple[float, float]] = []
+        self.starts: list[float] = []
+        self.stops: list[float] = []
         self.length_sum = 0.0
         self.count = 0
 
     def open_at(self, now: float, meter: BottleneckMeter | None = None) -> None:
-        closed = self.closed
-        if meter is not None and closed and closed[-1][1] >= now:
+        stops = self.stops
+        if meter is not None and stops and stops[-1] >= now:
             # Idle for no time at all (a unit handed over the instant the last
             # one left): the active period goes on uninterrupted.
-            start, stop = closed.pop()
+            start, stop = self.starts.pop(), stops.pop()
             self.length_sum -= stop - max(start, meter.since)
             self.count -= 1
             meter.kept -= 1
@@ -54,12 +64,18 @@ class Station:
         if start is None or now <= start:
             return
         if now > meter.since:
-            self.closed.append((start, now))
+            self.starts.append(start)
+            self.stops.append(now)
             self.length_sum += now - max(start, meter.since)  # the window's part only
             self.count += 1
             meter.kept += 1
             if meter.kept >= meter.next_sweep:
                 meter.sweep(now)
+
+    def forget_until(self, time: float) -> None:
+        """Drop the closed periods that ended at or before ``time``."""
+        keep = bisect_right(self.stops, time)
+        del self.starts[:keep], self.stops[:keep]
 
 
 class BottleneckMeter:
@@ -83,9 +99,9 @@ class BottleneckMeter:
         self.shared_time = [0.0] * len(self.names)
         self.shared_total = 0.0
         for station in self.stations:
-            station.closed = [p for p in station.closed if p[1] > now]
+            station.forget_until(now)
             station.length_sum, station.count = 0.0, 0
-        self.kept = sum(len(s.closed) for s in self.stations)
+        self.kept = sum(len(s.stops) for s in self.stations)
 
     def sweep(self, now: float) -> None:
         """Attribute time up to the earliest still-open period (or now)."""
@@ -110,47 +126,53 @@ class BottleneckMeter:
     def _attribute(self, begin: float, end: float, now: float, with_open: bool) -> None:
         # Periods compete by their length inside the statistics window, so two
         # steps that were both active all window long tie, and share the time.
+        # Vectorised over the elementary intervals between period ends: per
+        # station, the length of its period covering each interval (or -inf).
         since = self.since
-        periods = []
+        rows = []
+        cuts = [np.array([begin, end])]
         for station in self.stations:
-            for start, stop in station.closed:
-                if stop > begin and start < end:
-                    length = stop - max(start, since)
-                    periods.append((max(start, begin), min(stop, end), length, station.index))
+            starts = np.array(station.starts)
+            stops = np.array(station.stops)
             if with_open and station.open_start is not None and station.open_start < end:
-                start = station.open_start
-                periods.append((max(start, begin), end, now - max(start, since), station.index))
-        periods.sort()
-        # A station has at most one period under way at a time: ``live`` maps
-        # station -> (length, stop) for those covering the current instant.
-        live: dict[int, tuple[float, float]] = {}
-        sole, shared = self.share_time, self.shared_time
-        t, j, n = begin, 0, len(periods)
-        while t < end:
-            while j < n and periods[j][0] <= t:
-                _, stop, length, index = periods[j]
-                live[index] = (length, stop)
-                j += 1
-            for index in [i for i, (_, stop) in live.items() if stop <= t]:
-                del live[index]
-            upcoming = periods[j][0] if j < n else end
-            if not live:
-                t = min(upcoming, end)
-                continue
-            longest = max(length for length, _ in live.values())
-            tied = [i for i, (length, _) in live.items() if length >= longest - _TIE_H]
-            step_to = min(upcoming, end, *(stop for _, stop in live.values()))
-            if len(tied) == 1:
-                sole[tied[0]] += step_to - t
-            else:
-                for i in tied:
-                    shared[i] += step_to - t
-                self.shared_total += step_to - t
-            t = step_to
+                starts = np.append(starts, station.open_start)
+                stops = np.append(stops, np.inf)
+            keep = (stops > begin) & (starts < end)
+            starts, stops = starts[keep], stops[keep]
+            lengths = np.minimum(stops, now) - np.maximum(starts, since)
+            starts, stops = np.maximum(starts, begin), np.minimum(stops, end)
+            rows.append((starts, stops, lengths))
+            cuts += [starts, stops]
+        edges = np.unique(np.concatenate(cuts))
+        edges = edges[(edges >= begin) & (edges <= end)]
+        for first in range(0, len(edges) - 1, _CHUNK):
+            self._attribute_edges(rows, edges[first : first + _CHUNK + 1])
         self.done_until = end
         for station in self.stations:
-            station.closed = [p for p in station.closed if p[1] > end]
-        self.kept = sum(len(s.closed) for s in self.stations)
+            station.forget_until(end)
+        self.kept = sum(len(s.stops) for s in self.stations)
+
+    def _attribute_edges(self, rows, edges) -> None:
+        left = edges[:-1]
+        spans = np.diff(edges)
+        lengths = np.full((len(rows), len(left)), -np.inf)
+        for i, (starts, stops, period_lengths) in enumerate(rows):
+            if not len(starts):
+                continue
+            at = np.searchsorted(starts, left, side="right") - 1
+            inside = at >= 0
+            at = np.where(inside, at, 0)
+            inside &= stops[at] > left
+            lengths[i] = np.where(inside, period_lengths[at], -np.inf)
+        longest = lengths.max(axis=0)
+        tied = (lengths >= longest - _TIE_H) & (longest > -np.inf)
+        ties = tied.sum(axis=0)
+        sole_spans = np.where(ties == 1, spans, 0.0)
+        shared_spans = np.where(ties > 1, spans, 0.0)
+        for i in range(len(rows)):
+            self.share_time[i] += float(sole_spans[tied[i]].sum())
+            self.shared_time[i] += float(shared_spans[tied[i]].sum())
+        self.shared_total += float(shared_spans.sum())
 
     def shares(self) -> dict[str, float]:
         """Share of the statistics window each station was the bottleneck, alone or shared."""

@@ -247,7 +247,7 @@ class DwellBuffer(Buffer):
             cohorts.popleft()
         return super()._remove(count, now, draws)
 
-    def _expire(self, _event) -> None:
+    def _expire(self) -> None:
         timer = self.timer
         now, timer.at = timer.at, None
         cohorts = self.cohorts

@@ -1,90 +1,91 @@
-"""The simulation clock: SimPy's environment behind the few calls the engine needs.
+"""The simulation clock: a time-ordered queue of callbacks, and nothing else.
 
-This is the one module that touches SimPy's private members, and why: a
-machine's cycle end is one event per cycle, and SimPy's public way to wait
-(``env.timeout``) builds a new event object and a generator step for every
-cycle. A :class:`Timer` instead keeps one event per machine and pushes it on
-SimPy's queue again each cycle, which halves the cost of an event. SimPy is
-pinned below 5 in ``pyproject.toml`` because of this.
-
-Everything that happens rarely (shift changes, disturbances, deliveries,
-batch timers) goes through :meth:`Clock.at`, SimPy's public API.
+fabsim's machines are callbacks, not processes (see :mod:`fabsim.sim.machine`),
+so the engine needs only "call this at that time". SimPy's ``Environment``
+gives that at the price of an event object, a callback list and a success
+check for every event; this queue holds ``[time, sequence, callback]``
+entries and calls them in order, ties broken first come, first served,
+exactly as SimPy orders events of equal priority. A machine's cycle end is
+one entry per cycle.
 
 Example:
     >>> clock = Clock()
     >>> seen = []
     >>> clock.at(2.0, lambda: seen.append(clock.now))
     >>> timer = clock.timer()
-    >>> timer.arm(1.0, lambda _event: seen.append(clock.now))
+    >>> timer.arm(1.0, lambda: seen.append(clock.now))
     >>> clock.run(until=5.0)
-    >>> seen
-    [1.0, 2.0]
+    >>> seen, clock.now
+    ([1.0, 2.0], 5.0)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
+from itertools import count
 
-import simpy
-from simpy.events import Event
 
-_NORMAL = 1  # SimPy's priority of an ordinary event
+def _nothing() -> None:
+    """What a cancelled entry calls."""
 
 
 class Clock:
     """Simulated time in hours, and the queue of what happens next."""
 
-    def __init__(self):
-        self.env = simpy.Environment()
+    __slots__ = ("now", "queue", "ids")
 
-    @property
-    def now(self) -> float:
-        return self.env.now
+    def __init__(self):
+        self.now = 0.0
+        self.queue: list[list] = []
+        self.ids = count()
 
     def at(self, time: float, action: Callable[[], None]) -> None:
         """Call ``action()`` at ``time`` (hours; not before now)."""
-        delay = max(0.0, time - self.env.now)
-        self.env.timeout(delay).callbacks.append(lambda _event: action())
+        now = self.now
+        # now + delay, not time itself: the same float a delay-based queue
+        # (SimPy's timeout) would give, so results do not move by an ulp.
+        heappush(self.queue, [now + max(0.0, time - now), next(self.ids), action])
 
     def timer(self) -> Timer:
         """A re-armable timer for a callback that recurs (a machine's cycle end)."""
-        return Timer(self.env)
+        return Timer(self)
 
     def run(self, until: float) -> None:
-        self.env.run(until=until)
+        """Call every action due before ``until``, in order; then stand at ``until``."""
+        queue = self.queue
+        pop = heappop
+        while queue and queue[0][0] < until:
+            entry = pop(queue)
+            self.now = entry[0]
+            entry[2]()
+        self.now = until
 
     def events_scheduled(self) -> int:
         """How many events were scheduled so far (a cost measure)."""
-        return next(self.env._eid)  # SimPy's running event id
+        return next(self.ids)
 
 
 class Timer:
-    """One pending callback at a time, on one event object re-pushed each time."""
+    """One pending callback at a time (a machine's cycle end, a dwell expiry)."""
 
-    __slots__ = ("env", "queue", "ids", "event", "at")
+    __slots__ = ("queue", "ids", "entry", "at")
 
-    def __init__(self, env: simpy.Environment):
-        self.env = env
-        self.queue = env._queue
-        self.ids = env._eid
-        self.event = self._fresh_event()
+    def __init__(self, clock: Clock):
+        self.queue = clock.queue
+        self.ids = clock.ids
+        self.entry = None
         self.at = None  # when the pending callback runs; None when idle
 
-    def _fresh_event(self) -> Event:
-        event = Event(self.env)
-        event._ok, event._value = True, None  # succeeds like a Timeout
-        return event
-
-    def arm(self, at: float, callback: Callable[[Event], None]) -> None:
-        """Run ``callback(event)`` at time ``at``."""
+    def arm(self, at: float, callback: Callable[[], None]) -> None:
+        """Run ``callback()`` at time ``at``."""
         self.at = at
-        event = self.event
-        event.callbacks = [callback]
-        heappush(self.queue, (at, _NORMAL, next(self.ids), event))
+        entry = self.entry = [at, next(self.ids), callback]
+        heappush(self.queue, entry)
 
     def cancel(self) -> None:
-        """Drop the pending callback: its queue entry stays, with nothing to call."""
-        self.event.callbacks = []
-        self.event = self._fresh_event()
+        """Drop the pending callback: its queue entry stays, calling nothing."""
+        if self.entry is not None:
+            self.entry[2] = _nothing
+            self.entry = None
         self.at = None

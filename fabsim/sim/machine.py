@@ -401,7 +401,7 @@ class Machine:
         setup = config.setup_const if config.setup_draw is None else config.setup_draw()
         return [(SETUP, setup)]
 
-    def finish(self, _event) -> None:
+    def finish(self) -> None:
         """End of a cycle: apply the step's yield and defects, then hand over."""
         timer = self.timer
         now, timer.at = timer.at, None
