@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from fabsim.spec.suggest import did_you_mean
 from fabsim.spec.units import parse_quantity
 
 _DURATION_SCHEMA = {
@@ -515,7 +516,7 @@ def _day(value: object) -> object:
     if day not in DAYS and day[:3] in DAYS:
         raise ValueError(
             "expected 'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or 'sun', "
-            f"got {value!r} (did you mean {day[:3]!r}?)"
+            f"got {value!r}{did_you_mean(day[:3], DAYS)}"
         )
     return day
 

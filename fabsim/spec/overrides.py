@@ -15,11 +15,10 @@ Example:
 
 from __future__ import annotations
 
-import difflib
-
 import yaml
 
 from fabsim.spec.errors import Problem, SpecError
+from fabsim.spec.suggest import did_you_mean
 from fabsim.spec.yaml_source import read_yaml_value
 
 
@@ -89,8 +88,7 @@ def _child(node: object, key, path: tuple, source: str) -> object:
             return node[key]
         if str(key) in node:
             return node[str(key)]
-        hint = difflib.get_close_matches(str(key), [str(k) for k in node], n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        suggestion = did_you_mean(key, node)
         raise SpecError([Problem(source, None, dotted, f"no such field{suggestion}")])
     if isinstance(node, list):
         if isinstance(key, int) and key < len(node):
