@@ -1,9 +1,15 @@
 """A counted FIFO buffer of one item: a level, never one object per unit.
 
 A machine takes or puts many units in one call. Machines that must wait
-register here and are called back (synchronously, no SimPy event) as soon as
-what they need is there. Latent defects ride along as a count of
-defective units per defect type.
+register here and are called back (synchronously, no event) as soon as
+what they need is there.
+
+Latent defects ride along as *marks*: the place in the queue of each
+defective unit held. Units leave oldest first, so a take of n units carries
+exactly the marks among the next n places: a check of one number when no
+defective unit is near the front, and no draw at all. A batch handed over
+with defective units in it has them at random places within the batch
+(sheets cut from one roll are not sorted by defect).
 
 Example:
     >>> store = Buffer("stack", capacity=40, defect_types=0)
@@ -40,6 +46,8 @@ class Buffer:
         "scrapped",
         "expired",
         "draws",
+        "marks",
+        "head",
     )
 
     def __init__(
@@ -68,7 +76,9 @@ class Buffer:
         self.starved_state = starved_state  # the state a machine waiting here is in
         self.scrapped = 0  # units scrapped in the buffer by a disturbance
         self.expired = 0  # units scrapped for exceeding their dwell limit
-        self.draws = draws  # which units a disturbance scraps (defect counts)
+        self.draws = draws  # where defective units go in a batch; which units a disturbance scraps
+        self.marks: deque = deque()  # (place, defect type) of each defective unit held, in order
+        self.head = 0  # place of the oldest unit held (units that ever left)
 
     def put(self, count: int, defective: list[int] | None, now: float) -> None:
         """Add ``count`` units (``defective[d]`` of them carrying defect d)."""
@@ -81,41 +91,55 @@ class Buffer:
         if level > self.max_level:
             self.max_level = level
         if defective:
-            held = self.defective
-            for d, n in enumerate(defective):
-                held[d] += n
+            self._mark(defective, count, self.head + level - count)
         if self.getters:
             self._wake_getters(now)
 
-    def take(self, count: int, now: float, draws) -> list[int] | None:
-        """Remove ``count`` units; return how many of them carry each defect.
+    def take(self, count: int, now: float) -> list[int] | None:
+        """Remove the ``count`` oldest units; return how many of them carry each defect.
 
         Blocked machines are not called back here but by :meth:`wake_putters`,
         once the taker holds all its inputs (a call-back could otherwise start
         another machine that takes what this taker counted on).
-
-        Units are fungible, so which defective units leave is a draw without
-        replacement (multivariate hypergeometric).
         """
-        taken = self._remove(count, now, draws)
+        taken = self._remove(count, now)
         self.departed += count
         return taken
 
-    def _remove(self, count: int, now: float, draws) -> list[int] | None:
+    def _remove(self, count: int, now: float) -> list[int] | None:
         level = self.level
         self.area += level * (now - self.last)
         self.last = now
-        taken = None
-        held = self.defective
-        if held and any(held):
-            taken = _draw_defective(held, level, count, draws)
-            if any(taken):
-                for d, n in enumerate(taken):
-                    held[d] -= n
-            else:
-                taken = None
         self.level = level - count
+        end = self.head + count
+        self.head = end
+        marks = self.marks
+        if not marks or marks[0][0] >= end:
+            return None
+        held = self.defective
+        taken = [0] * len(held)
+        while marks and marks[0][0] < end:
+            kind = marks.popleft()[1]
+            taken[kind] += 1
+            held[kind] -= 1
         return taken
+
+    def _mark(self, defective: list[int], count: int, first: int) -> None:
+        # Random distinct places among the ``count`` units arriving at place
+        # ``first`` onwards (defective units are few: a draw each).
+        held = self.defective
+        taken: set[int] = set()
+        placed = []
+        for kind, n in enumerate(defective):
+            held[kind] += n
+            for _ in range(n):
+                offset = int(self.draws.uniform() * count)
+                while offset in taken:
+                    offset = int(self.draws.uniform() * count)
+                taken.add(offset)
+                placed.append((first + offset, kind))
+        placed.sort()
+        self.marks.extend(placed)
 
     def scrap_share(self, share: float, now: float) -> int:
         """Scrap each unit held with probability ``share`` (a disturbance); return the count."""
@@ -123,12 +147,46 @@ class Buffer:
         if not level or share <= 0:
             return 0
         count = level if share >= 1.0 else self.draws.binomial(level, share)
-        if count:
-            self._remove(count, now, self.draws)
+        if count == level:
+            self._remove(count, now)
+            self.scrapped += count
+        elif count:
+            self._scrap_at_random(count, now)
             self.scrapped += count
             if self.putters:
                 self.wake_putters(now)
         return count
+
+    def _scrap_at_random(self, count: int, now: float) -> None:
+        """Remove ``count`` units picked at random from all held (a disturbance).
+
+        Each defective unit is picked with the conditional probability of a
+        draw without replacement (exact for which defective units go). The
+        places of the defective units that stay shrink with the queue: a
+        unit keeps its share of the way to the back (an approximation, for
+        an event far rarer than a cycle).
+        """
+        level = self.level
+        self.area += level * (now - self.last)
+        self.last = now
+        held, head, left = self.defective, self.head, level - count
+        kept, picked = [], 0
+        for j, (place, kind) in enumerate(self.marks):
+            if self.draws.uniform() * (level - j) < count - picked:
+                picked += 1
+                held[kind] -= 1
+            else:
+                kept.append((place, kind))
+        marks: deque = deque()
+        floor = head
+        for i, (place, kind) in enumerate(kept):
+            # share of the way to the back, kept in order and inside the queue
+            new = head + int((place - head) * left / level)
+            new = min(max(new, floor), head + left - (len(kept) - i))
+            marks.append((new, kind))
+            floor = new + 1
+        self.marks = marks
+        self.level = left
 
     def recheck(self, now: float) -> None:
         """Call back waiting machines whose need is met (after one left the queue)."""
@@ -235,7 +293,11 @@ class DwellBuffer(Buffer):
             self.timer.arm(cohorts[0][0] + self.max_dwell, self._expire)
         super().put(count, defective, now)
 
-    def _remove(self, count: int, now: float, draws) -> list[int] | None:
+    def _remove(self, count: int, now: float) -> list[int] | None:
+        self._trim_cohorts(count)
+        return super()._remove(count, now)
+
+    def _trim_cohorts(self, count: int) -> None:
         cohorts = self.cohorts
         left = count
         while left:
@@ -245,7 +307,11 @@ class DwellBuffer(Buffer):
                 break
             left -= oldest[1]
             cohorts.popleft()
-        return super()._remove(count, now, draws)
+
+    def _scrap_at_random(self, count: int, now: float) -> None:
+        # Cohorts lose the oldest units: which ones went is not tracked by age.
+        self._trim_cohorts(count)
+        super()._scrap_at_random(count, now)
 
     def _expire(self) -> None:
         timer = self.timer
@@ -257,7 +323,7 @@ class DwellBuffer(Buffer):
             count += cohorts[0][1]
             cohorts.popleft()
         if count:
-            Buffer._remove(self, count, now, self.draws)
+            Buffer._remove(self, count, now)
             self.expired += count
         if cohorts:
             timer.arm(cohorts[0][0] + self.max_dwell, self._expire)
@@ -299,10 +365,14 @@ class SupplyStore(Buffer):
         super().put(count, defective, now)
         self._track(now)
 
-    def _remove(self, count, now, draws):
-        taken = super()._remove(count, now, draws)
+    def _remove(self, count, now):
+        taken = super()._remove(count, now)
         self._track(now)
         return taken
+
+    def _scrap_at_random(self, count, now):
+        super()._scrap_at_random(count, now)
+        self._track(now)
 
     def stockout_hours(self, now: float, since: float) -> float:
         """Hours out of stock in ``[since, now]``."""
@@ -316,26 +386,3 @@ class SupplyStore(Buffer):
         self.out_hours = 0.0
         if self.out_since is not None:
             self.out_since = now
-
-
-def _draw_defective(held: list[int], level: int, count: int, draws) -> list[int]:
-    """How many of ``count`` units drawn from ``level`` carry each defect."""
-    if count == level:
-        return list(held)
-    taken = [0] * len(held)
-    if count == 1:  # one unit: one uniform picks its kind
-        pick = draws.uniform() * level
-        for d, n in enumerate(held):
-            if pick < n:
-                taken[d] = 1
-                break
-            pick -= n
-        return taken
-    left, remaining = count, level
-    for d, n in enumerate(held):  # conditional hypergeometric draws, kind by kind
-        if n and left:
-            got = draws.hypergeometric(n, remaining - n, left)
-            taken[d] = got
-            left -= got
-        remaining -= n
-    return taken

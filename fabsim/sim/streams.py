@@ -170,17 +170,6 @@ class Draws:
                 hits += 1
         return hits
 
-    def hypergeometric(self, marked: int, unmarked: int, n: int) -> int:
-        """Marked units among ``n`` drawn without replacement."""
-        total = marked + unmarked
-        if n == 1:
-            return 1 if self.uniform() * total < marked else 0
-        if marked <= 16:
-            # Marked units one by one: the j-th is drawn with probability
-            # (n - hits) / (total - j), given the hits among the first j.
-            hits = 0
-            for j in range(marked):
-                if self.uniform() * (total - j) < n - hits:
-                    hits += 1
-            return hits
-        return int(self.rng.hypergeometric(marked, unmarked, n))
+    def geometric(self, p: float) -> int:
+        """Trials up to and including the first success of probability ``p`` (>= 1)."""
+        return 1 + int(math.log(1.0 - self.uniform()) / math.log1p(-p)) if p < 1.0 else 1
