@@ -36,10 +36,9 @@ class Buffer:
         "putters",
         "sink",
         "area",
-        "last",
         "max_level",
-        "arrived",
-        "departed",
+        "arrivals",
+        "arrivals_at_start",
         "level_at_start",
         "defective_at_start",
         "starved_state",
@@ -47,7 +46,6 @@ class Buffer:
         "expired",
         "draws",
         "marks",
-        "head",
     )
 
     def __init__(
@@ -66,32 +64,44 @@ class Buffer:
         self.getters: deque = deque()  # machines waiting for units
         self.putters: deque = deque()  # machines blocked, waiting for room
         self.sink = sink  # the product: leaves the line, never full
-        self.area = 0.0  # integral of level over time, for the mean level
-        self.last = 0.0
+        # Sum of (units out - units in) x time since the statistics start: with
+        # the level then and now it gives the level's time integral, at one
+        # update per put or take (see mean_level).
+        self.area = 0.0
         self.max_level = 0
-        self.arrived = 0
-        self.departed = 0
+        self.arrivals = 0  # units that ever arrived, opening stock included
+        self.arrivals_at_start = 0
         self.level_at_start = 0
         self.defective_at_start = list(self.defective)
         self.starved_state = starved_state  # the state a machine waiting here is in
         self.scrapped = 0  # units scrapped in the buffer by a disturbance
         self.expired = 0  # units scrapped for exceeding their dwell limit
         self.draws = draws  # where defective units go in a batch; which units a disturbance scraps
-        self.marks: deque = deque()  # (place, defect type) of each defective unit held, in order
-        self.head = 0  # place of the oldest unit held (units that ever left)
+        # (place, defect type) of each defective unit held, in order. Units
+        # are numbered by arrival: the oldest held is ``arrivals - level``.
+        self.marks: deque = deque()
+
+    @property
+    def arrived(self) -> int:
+        """Units that arrived in the statistics window."""
+        return self.arrivals - self.arrivals_at_start
+
+    @property
+    def departed(self) -> int:
+        """Units taken by users in the statistics window."""
+        return self.level_at_start + self.arrived - self.level - self.scrapped - self.expired
 
     def put(self, count: int, defective: list[int] | None, now: float) -> None:
         """Add ``count`` units (``defective[d]`` of them carrying defect d)."""
-        level = self.level
-        self.area += level * (now - self.last)
-        self.last = now
-        level += count
+        self.area -= count * now
+        level = self.level + count
         self.level = level
-        self.arrived += count
+        first = self.arrivals
+        self.arrivals = first + count
         if level > self.max_level:
             self.max_level = level
         if defective:
-            self._mark(defective, count, self.head + level - count)
+            self._mark(defective, count, first)
         if self.getters:
             self._wake_getters(now)
 
@@ -102,21 +112,26 @@ class Buffer:
         once the taker holds all its inputs (a call-back could otherwise start
         another machine that takes what this taker counted on).
         """
-        taken = self._remove(count, now)
-        self.departed += count
-        return taken
-
-    def _remove(self, count: int, now: float) -> list[int] | None:
-        level = self.level
-        self.area += level * (now - self.last)
-        self.last = now
-        self.level = level - count
-        end = self.head + count
-        self.head = end
+        self.area += count * now
+        level = self.level - count
+        self.level = level
         marks = self.marks
-        if not marks or marks[0][0] >= end:
+        if not marks:
             return None
-        held = self.defective
+        end = self.arrivals - level  # place of the oldest unit left
+        return self._unmark(end) if marks[0][0] < end else None
+
+    # Removal from the front, whatever the reason (a take, an expiry, a
+    # disturbance taking all); buffers that track more extend _remove.
+    _remove = take
+
+    def _take_by_remove(self, count: int, now: float) -> list[int] | None:
+        # take() for buffers whose _remove does more (dwell cohorts, stock-outs).
+        return self._remove(count, now)
+
+    def _unmark(self, end: int) -> list[int]:
+        """Drop the marks of the units before place ``end``; count them by defect."""
+        marks, held = self.marks, self.defective
         taken = [0] * len(held)
         while marks and marks[0][0] < end:
             kind = marks.popleft()[1]
@@ -167,9 +182,10 @@ class Buffer:
         an event far rarer than a cycle).
         """
         level = self.level
-        self.area += level * (now - self.last)
-        self.last = now
-        held, head, left = self.defective, self.head, level - count
+        self.area += count * now
+        left = level - count
+        held = self.defective
+        oldest, head = self.arrivals - level, self.arrivals - left  # before and after
         kept, picked = [], 0
         for j, (place, kind) in enumerate(self.marks):
             if self.draws.uniform() * (level - j) < count - picked:
@@ -181,7 +197,7 @@ class Buffer:
         floor = head
         for i, (place, kind) in enumerate(kept):
             # share of the way to the back, kept in order and inside the queue
-            new = head + int((place - head) * left / level)
+            new = head + int((place - oldest) * left / level)
             new = min(max(new, floor), head + left - (len(kept) - i))
             marks.append((new, kind))
             floor = new + 1
@@ -240,10 +256,8 @@ class Buffer:
     def restart_statistics(self, now: float) -> None:
         """Forget everything before ``now`` (the end of warm-up)."""
         self.area = 0.0
-        self.last = now
         self.max_level = self.level
-        self.arrived = 0
-        self.departed = 0
+        self.arrivals_at_start = self.arrivals
         self.scrapped = 0
         self.expired = 0
         self.level_at_start = self.level
@@ -251,7 +265,8 @@ class Buffer:
 
     def mean_level(self, now: float, since: float) -> float:
         """Time-average level over ``[since, now]``."""
-        area = self.area + self.level * (now - self.last)
+        # integral of level dt = level(now) now - level(since) since - sum(dL t)
+        area = self.area + self.level * now - self.level_at_start * since
         return area / (now - since) if now > since else float(self.level)
 
 
@@ -275,6 +290,8 @@ class DwellBuffer(Buffer):
     """
 
     __slots__ = ("cohorts", "max_dwell", "timer", "clock")
+
+    take = Buffer._take_by_remove
 
     def __init__(self, item, capacity, defect_types, *, clock, max_dwell, draws, **kwargs):
         super().__init__(item, capacity, defect_types, draws=draws, **kwargs)
@@ -339,9 +356,12 @@ class SupplyStore(Buffer):
 
     __slots__ = ("low_mark", "out_since", "out_hours")
 
+    take = Buffer._take_by_remove
+
     def __init__(self, item, capacity, defect_types, *, low_mark: int, initial: int = 0, **kwargs):
         super().__init__(item, capacity, defect_types, **kwargs)
         self.level = self.level_at_start = initial  # stock on hand at time zero
+        self.arrivals = self.arrivals_at_start = initial  # numbered, not counted as arrived
         self.low_mark = low_mark
         self.out_since = 0.0 if initial < low_mark else None  # stock-out since; None in stock
         self.out_hours = 0.0

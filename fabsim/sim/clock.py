@@ -30,6 +30,14 @@ def _nothing() -> None:
     """What a cancelled entry calls."""
 
 
+class _Until(Exception):
+    """Raised by the stop entry that ends :meth:`Clock.run`."""
+
+
+def _stop() -> None:
+    raise _Until
+
+
 class Clock:
     """Simulated time in hours, and the queue of what happens next."""
 
@@ -54,11 +62,17 @@ class Clock:
     def run(self, until: float) -> None:
         """Call every action due before ``until``, in order; then stand at ``until``."""
         queue = self.queue
+        # A stop entry at ``until`` sorts before anything else due then (its
+        # sequence is -1), so the loop needs no test per event.
+        heappush(queue, [until, -1, _stop])
         pop = heappop
-        while queue and queue[0][0] < until:
-            entry = pop(queue)
-            self.now = entry[0]
-            entry[2]()
+        try:
+            while True:
+                entry = pop(queue)
+                self.now = entry[0]
+                entry[2]()
+        except _Until:
+            pass
         self.now = until
 
     def events_scheduled(self) -> int:

@@ -43,6 +43,7 @@ from fabsim.sim.stops import (
 from fabsim.sim.streams import (
     PURPOSES,
     Draws,
+    Durations,
     constant_value,
     duration_sampler,
     one_at_a_time,
@@ -165,11 +166,13 @@ class LineModel:
         config.machines = step.machines
         config.yield_ = step.yield_
         config.cycle_const = constant_value(step.cycle)
-        config.cycle_draw = (
+        durations = (
             None
             if config.cycle_const is not None
-            else one_at_a_time(duration_sampler(step.cycle, streams["cycle"]))
+            else Durations(duration_sampler(step.cycle, streams["cycle"]))
         )
+        config.durations = durations
+        config.cycle_draw = durations.one if durations else None
         repair_rng = streams["repair"]
         config.failures = [
             (f.mtbf, _exponential(repair_rng, f.mttr))
@@ -548,7 +551,7 @@ def _apply_ramp(config: StepConfig, step, counters: StepCounters) -> None:
             return base()
         return base() * (1.0 + (cycle_ramp.start - 1.0) * 0.5 ** (n / cycle_ramp.halfway))
 
-    config.cycle_const, config.cycle_draw = None, draw
+    config.cycle_const, config.cycle_draw, config.durations = None, draw, None
 
 
 def _exponential(rng, mean: float):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from heapq import heappush
 
+from fabsim.sim.buffer import Buffer
 from fabsim.sim.streams import Draws
 
 STATES = ("busy", "starved", "blocked", "down", "setup", "off_shift", "disturbed")
@@ -126,6 +127,7 @@ class StepConfig:
         "yield_",
         "cycle_const",
         "cycle_draw",
+        "durations",
         "failures",
         "setup_every",
         "setup_const",
@@ -228,9 +230,9 @@ class Machine:
         # Active in the active-period sense: not starved, blocked or stopped,
         # except that a machine down for repair counts as active (Roser).
         self.active = True
-        # What the timer calls at the end of a cycle: the plain fast path when
-        # nothing about this machine needs the general one (see _plain).
-        self.cycle_end = self.finish_plain if _plain(config) else self.finish
+        # What the timer calls at the end of a cycle: the fast path unless
+        # the step always needs the general one (see _fast).
+        self.cycle_end = self.finish_fast if _fast(config) else self.finish
 
     # --- time accounting ------------------------------------------------------
 
@@ -391,18 +393,33 @@ class Machine:
         counters.wip_area += (counters.in_cycle + counters.pending) * (now - counters.wip_last)
         counters.wip_last = now
         counters.in_cycle += k
+        self._schedule(k, now)
+
+    def _schedule(self, k: int, now: float) -> None:
+        """Draw the cycle's time (setup and breakdowns included) and arm its end."""
+        config = self.config
         hours = config.cycle_const
         if hours is None:
-            draw = config.cycle_draw
-            hours = draw()
-            if config.per_unit_time:  # a transfer lot: one cycle per unit
-                for _ in range(k - 1):
-                    hours += draw()
+            durations = config.durations
+            if durations is None:  # a ramped draw
+                hours = config.cycle_draw()
+                if config.per_unit_time:  # a transfer lot: one cycle per unit
+                    for _ in range(k - 1):
+                        hours += config.cycle_draw()
+            elif config.per_unit_time and k > 1:
+                hours = durations.sum(k)
+            else:
+                block = durations.block  # Durations.one written out
+                hours = block.pop() if block else durations.one()
         elif config.per_unit_time:
             hours *= k
         plan = None
         if config.setup_every:
-            plan = self._setup_due()
+            since = self.since_setup + 1
+            if since <= config.setup_every:
+                self.since_setup = since
+            else:
+                plan = self._setup_due()
         if config.failures:
             ttf = self.time_to_failure
             if plan is None and min(ttf) > hours:  # no breakdown in this cycle
@@ -414,16 +431,21 @@ class Machine:
         elif plan is not None:  # a setup, then the processing itself
             plan.append((BUSY, hours))
             hours += plan[0][1]
-        self.account(now)
-        self.plan_start = now
-        self.plan = BUSY if plan is None else plan
-        self.timer.arm(now + hours, self.cycle_end)
+        # Busy after busy needs no accounting now: the time since acc_until
+        # is booked to busy whenever the plan next changes.
+        if plan is not None or self.plan != BUSY:
+            self.account(now)
+            self.plan_start = now
+            self.plan = BUSY if plan is None else plan
+        timer = self.timer
+        at = now + hours
+        timer.at = at
+        entry = timer.entry = [at, next(timer.ids), self.cycle_end]
+        heappush(timer.queue, entry)
 
     def _setup_due(self) -> list | None:
+        # Called when the setup is due: cycle() counts the cycles in between.
         config = self.config
-        self.since_setup += 1
-        if self.since_setup <= config.setup_every:
-            return None
         self.since_setup = 1
         setup = config.setup_const if config.setup_draw is None else config.setup_draw()
         return [(SETUP, setup)]
@@ -459,18 +481,18 @@ class Machine:
         self.holding = good
         self.hand_over(now)
 
-    def finish_plain(self) -> None:
+    def finish_fast(self) -> None:
         """:meth:`finish`, :meth:`hand_over`, :meth:`start` and :meth:`cycle` in one.
 
-        The common case written out: no latent defects, plain buffers, one
-        recipe size, room downstream and inputs upstream. It takes the same
-        decisions in the same order as the general methods, with the same
-        draws, so the simulation is the same; anything else falls back to
-        them. This path is most of a line's work: each call or count saved
-        here is a few percent of a run (issue 12).
+        The common case written out: the units made fit downstream at once,
+        no stop holds the machine and every input holds a full recipe. It
+        takes the same decisions in the same order as the general methods,
+        with the same draws, so the simulation is the same; anything else
+        falls back to them. This path is most of a line's work, so calls
+        are written out here (each is a few percent of a run, issue 12).
 
         The step's content (recipes in machines, units held) is the same after
-        a plain cycle as before: the units leave as the next recipe comes in,
+        such a cycle as before: the units leave as the next recipe comes in,
         so its counters and its WIP area change only when the path falls back.
         """
         timer = self.timer
@@ -478,19 +500,32 @@ class Machine:
         config = self.config
         counters = self.counters
         k = self.recipes
-        yield_ = config.yield_
-        if yield_ >= 1.0:
-            good = k * config.per_unit
-        elif k == 1 and config.per_unit == 1:
-            draws = self.yield_draws
-            i = draws.i
-            if i == len(draws.block):
-                draws.block = draws.rng.random(1024).tolist()
-                i = 0
-            draws.i = i + 1
-            good = 1 if draws.block[i] < yield_ else 0
+        if self.carried or self.own_defects:
+            good, detected, defective = self._quality(k * config.per_unit)
+            if detected:
+                counters.detected += detected
+            if defective:  # rare: units handed over one defect mark at a time
+                counters.cycles += 1
+                counters.fill += k
+                counters.good += good
+                self._settle(now, k, good)
+                self.holding_defects = defective
+                self.hand_over(now)
+                return
         else:
-            good = int(self.yield_draws.rng.binomial(k * config.per_unit, yield_))
+            yield_ = config.yield_
+            if yield_ >= 1.0:
+                good = k * config.per_unit
+            elif k == 1 and config.per_unit == 1:
+                draws = self.yield_draws
+                i = draws.i
+                if i == len(draws.block):
+                    draws.block = draws.rng.random(1024).tolist()
+                    i = 0
+                draws.i = i + 1
+                good = 1 if draws.block[i] < yield_ else 0
+            else:
+                good = int(self.yield_draws.rng.binomial(k * config.per_unit, yield_))
         counters.cycles += 1
         counters.fill += k
         counters.good += good
@@ -501,15 +536,17 @@ class Machine:
                 self._settle(now, k, good)
                 self.hand_over(now)
                 return
-            out.area += level * (now - out.last)
-            out.last = now
-            level += good
-            out.level = level
-            out.arrived += good
-            if level > out.max_level:
-                out.max_level = level
-            if out.getters:
-                out._wake_getters(now)
+            if out.__class__ is Buffer:  # Buffer.put written out
+                out.area -= good * now
+                level += good
+                out.level = level
+                out.arrivals += good
+                if level > out.max_level:
+                    out.max_level = level
+                if out.getters:
+                    out._wake_getters(now)
+            else:
+                out.put(good, None, now)
         inputs = config.inputs
         if self.stops:
             self._settle(now, k, 0)
@@ -520,34 +557,65 @@ class Machine:
                 self._settle(now, k, 0)
                 self.start(now)
                 return
+        carried = None
         for buffer, per_recipe in inputs:
-            level = buffer.level
-            buffer.area += level * (now - buffer.last)
-            buffer.last = now
             count = k * per_recipe
-            buffer.level = level - count
-            buffer.departed += count
+            if buffer.__class__ is Buffer:  # Buffer.take written out
+                buffer.area += count * now
+                level = buffer.level - count
+                buffer.level = level
+                marks = buffer.marks
+                if marks and marks[0][0] < buffer.arrivals - level:
+                    carried = _carry(carried, buffer._unmark(buffer.arrivals - level), k)
+            else:
+                taken = buffer.take(count, now)
+                if taken:
+                    carried = _carry(carried, taken, k)
+        self.carried = carried
         for buffer, _ in inputs:
             if buffer.putters:
                 buffer.wake_putters(now)
+        # _schedule written out (7% of a run; tests/test_model.py checks that
+        # this path and the general one give the same numbers).
         hours = config.cycle_const
         if hours is None:
-            hours = config.cycle_draw()
-        plan = BUSY
+            durations = config.durations
+            if durations is None:  # a ramped draw
+                hours = config.cycle_draw()
+                if config.per_unit_time:  # a transfer lot: one cycle per unit
+                    for _ in range(k - 1):
+                        hours += config.cycle_draw()
+            elif config.per_unit_time and k > 1:
+                hours = durations.sum(k)
+            else:
+                block = durations.block  # Durations.one written out
+                hours = block.pop() if block else durations.one()
+        elif config.per_unit_time:
+            hours *= k
+        plan = None
+        if config.setup_every:
+            since = self.since_setup + 1
+            if since <= config.setup_every:
+                self.since_setup = since
+            else:
+                plan = self._setup_due()
         if config.failures:
             ttf = self.time_to_failure
-            if min(ttf) > hours:  # no breakdown in this cycle
+            if plan is None and min(ttf) > hours:  # no breakdown in this cycle
                 for i in range(len(ttf)):
                     ttf[i] -= hours
             else:
-                plan = _fold_failures(hours, ttf, config.failures, self.failure_rng, None)
+                plan = _fold_failures(hours, ttf, config.failures, self.failure_rng, plan)
                 hours = sum(segment for _, segment in plan)
+        elif plan is not None:  # a setup, then the processing itself
+            plan.append((BUSY, hours))
+            hours += plan[0][1]
         # Busy after busy needs no accounting now: the time since acc_until
         # is booked to busy whenever the plan next changes.
-        if plan != BUSY or self.plan != BUSY:
+        if plan is not None or self.plan != BUSY:
             self.account(now)
             self.plan_start = now
-            self.plan = plan
+            self.plan = BUSY if plan is None else plan
         at = now + hours
         timer.at = at
         entry = timer.entry = [at, next(timer.ids), self.cycle_end]
@@ -582,7 +650,10 @@ class Machine:
             dirty = sum(defective)
         clean = made - detected - dirty
         if yield_ < 1.0:
-            good_clean = draws.binomial(clean, yield_)
+            if clean == 1:  # as binomial(1, p), from the same uniform
+                good_clean = 1 if draws.uniform() < yield_ else 0
+            else:
+                good_clean = draws.binomial(clean, yield_)
             if defective:
                 defective = [draws.binomial(n, yield_) if n else 0 for n in defective]
         else:
@@ -721,23 +792,13 @@ class Machine:
         return rest or [(BUSY, max(0.0, end - now))]
 
 
-def _plain(config: StepConfig) -> bool:
-    """Whether a machine of this step can take :meth:`Machine.finish_plain`.
+def _fast(config: StepConfig) -> bool:
+    """Whether a machine of this step can take :meth:`Machine.finish_fast`.
 
-    Not in a line with latent defects: the plain path neither counts down to
-    new defects nor moves the buffers' defect marks (nor their ``head``).
+    Not for a step whose batch may start part-full (its start decides how
+    many recipes to take), nor one linked directly to the next station.
     """
-    from fabsim.sim.buffer import Buffer
-
-    buffers = [config.output] + [buffer for buffer, _ in config.inputs]
-    return (
-        config.defect_types == 0
-        and all(type(buffer) is Buffer and buffer.capacity > 0 for buffer in buffers)
-        and not config.setup_every
-        and not config.per_unit_time
-        and config.max_wait == 0
-        and config.min_k == config.size
-    )
+    return config.min_k == config.size and config.max_wait == 0 and config.output.capacity > 0
 
 
 def _ruling(stops: list[int]) -> int:

@@ -117,15 +117,45 @@ def one_at_a_time(next_block: Callable[[], list[float]]) -> Callable[[], float]:
         >>> draw(), draw(), draw()
         (1.0, 2.0, 1.0)
     """
-    block: list[float] = []
+    return Durations(next_block).one
 
-    def draw() -> float:
-        nonlocal block
+
+class Durations:
+    """Draws served from blocks: one at a time, or the sum of the next ``n``.
+
+    Example:
+        >>> durations = Durations(lambda: [1.0, 2.0, 4.0])
+        >>> durations.one(), durations.sum(3)
+        (1.0, 7.0)
+    """
+
+    __slots__ = ("next_block", "block")
+
+    def __init__(self, next_block: Callable[[], list[float]]):
+        self.next_block = next_block
+        self.block: list[float] = []  # reversed: the next draw is last
+
+    def one(self) -> float:
+        block = self.block
         if not block:
-            block = next_block()[::-1]
+            block = self.block = self.next_block()[::-1]
         return block.pop()
 
-    return draw
+    def sum(self, n: int) -> float:
+        """The next ``n`` draws added in order (a transfer lot's processing time).
+
+        The same float as adding ``one()`` ``n`` times: ``sum`` adds left to right.
+        """
+        block = self.block
+        if len(block) < n:
+            total = self.one()
+            for _ in range(n - 1):
+                total += self.one()
+            return total
+        chunk = block[-n:]
+        del block[-n:]
+        chunk.reverse()
+        return sum(chunk)
 
 
 class Draws:
