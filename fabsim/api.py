@@ -10,16 +10,20 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from fabsim.analysis.comparison import Comparison
-from fabsim.analysis.line_results import LineResults
-from fabsim.analysis.rampup import RampupResults
-from fabsim.experiment.comparison import run_lines
 from fabsim.experiment.limits import check_run_size
-from fabsim.experiment.rampup import run_rampup
 from fabsim.experiment.replications import Progress, run_replications
 from fabsim.spec.loading import load_spec as _load_spec
 from fabsim.spec.models import LineSpec
+
+if TYPE_CHECKING:
+    from fabsim.analysis.comparison import Comparison
+    from fabsim.analysis.line_results import LineResults
+    from fabsim.analysis.rampup import RampupResults
+
+# The analysis modules (and the runners of comparisons and ramp-ups) are
+# imported where used: a run's first event need not wait for them.
 
 
 def load_spec(path: str, overrides: Sequence[str] = ()) -> LineSpec:
@@ -52,6 +56,8 @@ def simulate(
     seed = spec.run.seed if seed is None else seed
     check_run_size(spec, replications, horizon, warmup)
     runs = run_replications(spec, replications, seed, horizon, warmup, workers, progress)
+    from fabsim.analysis.line_results import LineResults
+
     return LineResults(spec, runs, seed)
 
 
@@ -79,7 +85,12 @@ def compare(
     seed = loaded[0].run.seed if seed is None else seed
     for spec in loaded:
         check_run_size(spec, replications, horizon, warmup)
+    from fabsim.experiment.comparison import run_lines
+
     runs = run_lines(loaded, replications, seed, horizon, warmup, workers, progress)
+    from fabsim.analysis.comparison import Comparison
+    from fabsim.analysis.line_results import LineResults
+
     lines: dict[str, LineResults] = {}
     for spec, line_runs in zip(loaded, runs, strict=True):
         key = line_key(spec, lines)
@@ -110,7 +121,11 @@ def rampup(
     seed = spec.run.seed if seed is None else seed
     check_run_size(spec, replications, horizon, 0.0)
     check_run_size(spec, replications, None, None)
+    from fabsim.experiment.rampup import run_rampup
+
     new, mature = run_rampup(spec, replications, seed, horizon, workers, progress)
+    from fabsim.analysis.rampup import RampupResults
+
     return RampupResults(spec.short_name, new, mature, seed)
 
 

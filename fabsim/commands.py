@@ -22,7 +22,6 @@ import typer
 from fabsim.api import compare, load_spec, rampup, replications_for, simulate
 from fabsim.experiment.limits import RunTooLarge
 from fabsim.experiment.replications import Interrupted
-from fabsim.report.export import to_json, write_outputs
 from fabsim.sim.line import LineDeadlock
 from fabsim.spec.errors import SpecError
 
@@ -85,6 +84,8 @@ def run_command(name, replications, seed, horizon, warmup, sets, workers, as_jso
         count = replications_for([spec], replications)
         with progress_bar(count, spec.line) as advance:
             results = simulate(spec, count, seed, horizon, warmup, workers, progress=advance)
+    from fabsim.report.export import to_json, write_outputs  # not needed before the run
+
     summary = results.to_dict()
     _warn(results.warnings)
     if out:
@@ -132,6 +133,8 @@ def compare_command(
         count = replications_for(specs, replications)
         with progress_bar(count * len(specs), "compare") as advance:
             comparison = compare(specs, count, seed, horizon, warmup, workers, advance)
+    from fabsim.report.export import to_json, write_outputs
+
     summary = comparison.to_dict()
     for name, results in comparison.lines.items():
         _warn(results.warnings, name)
@@ -171,6 +174,8 @@ def rampup_command(name, replications, seed, horizon, sets, workers, as_json, ou
         count = replications_for([spec], replications)
         with progress_bar(2 * count, f"ramp-up {spec.short_name}") as advance:
             results = rampup(spec, count, seed, horizon, workers, advance)
+    from fabsim.report.export import to_json, write_outputs
+
     summary = results.to_dict()
     if out:
         import pandas as pd

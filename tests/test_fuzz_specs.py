@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fabsim.spec import Flow, SpecError, load_spec_text
-from fabsim.spec.units import parse_quantity
+from fabsim.spec.units import _registry, parse_quantity
 
 BASE_TEXT = (
     Path(__file__).resolve().parents[1] / "process_specs" / "examples" / "three_step.yaml"
@@ -47,7 +47,7 @@ FUZZ = settings.get_profile(
     "spec-fuzz-" + os.environ.get("FABSIM_HYPOTHESIS_PROFILE", "ci").removeprefix("spec-fuzz-")
 )
 
-parse_quantity("1 s", "duration")  # build pint's registry now, not inside a deadline
+_registry()  # build pint's registry now, not inside a deadline ("1 s" no longer needs it)
 
 # --- random YAML values ------------------------------------------------------
 
@@ -295,8 +295,6 @@ SIMPLE_UNITS = ["s", "min", "h", "d", "ms", "hour", "minutes", "days", "week", "
 )
 def test_quick_quantity_parse_equals_pint(number, unit, space):
     # "45 s" skips pint's expression parser; the number must be the same.
-    from fabsim.spec.units import _registry
-
     text = f"{number}{space}{unit}"
     expected = float(_registry().Quantity(f"{number} {unit}").to("hour").magnitude)
     assert parse_quantity(text, "duration") == expected

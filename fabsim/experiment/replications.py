@@ -14,15 +14,17 @@ Example:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 from fabsim.sim.line import run_replication
 from fabsim.sim.results import ReplicationResult
 from fabsim.spec.models import LineSpec
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 Progress = Callable[[ReplicationResult], None]
 
@@ -64,6 +66,10 @@ def run_tasks(
         except KeyboardInterrupt:
             raise Interrupted(sum(r is not None for r in results), len(tasks)) from None
         return results
+    # Imported here: a one-worker run starts its first replication sooner.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     # forkserver: workers start from a clean interpreter, not from a fork of
     # a process that may hold threads (the progress bar) and locks. Workers
     # ignore Ctrl-C: the parent decides what an interruption means.

@@ -221,9 +221,9 @@ class Machine:
         self.time_to_failure = [self.failure_rng.exponential(m) for m, _ in config.failures]
         self.since_setup = 0
         self.min_since = None
-        # Defect bookkeeping costs draws; a step that neither makes nor finds
-        # defects only needs it for defective units it is handed.
-        self.own_defects = bool(config.defect_new or config.defect_detect)
+        # Defect bookkeeping costs time: a step that makes no defects needs it
+        # only for a cycle of defective units (finding defects needs some).
+        self.own_defects = bool(config.defect_new)
         self.stops: list[int] = []  # reasons it is stopped for now (a multiset)
         self.paused = None  # the rest of a paused cycle's plan
         self.stopped_idle = False  # stopped with no cycle in progress

@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -27,6 +26,8 @@ def closest(word: object, choices: Iterable[object], *, sole: bool = False) -> s
         >>> closest("cell", ["stack"]), closest("cell", ["stack"], sole=True)
         (None, 'stack')
     """
+    import difflib  # only on a mistake: not worth its import on every start
+
     names = sorted(str(choice) for choice in choices)
     hint = difflib.get_close_matches(str(word), names, n=1)
     if hint:
