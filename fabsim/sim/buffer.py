@@ -291,7 +291,13 @@ class DwellBuffer(Buffer):
 
     __slots__ = ("cohorts", "max_dwell", "timer", "clock")
 
-    take = Buffer._take_by_remove
+    def take(self, count: int, now: float) -> list[int] | None:
+        oldest = self.cohorts[0]
+        if oldest[1] > count:  # the usual take: part of the oldest cohort
+            oldest[1] -= count
+        else:
+            self._trim_cohorts(count)
+        return Buffer.take(self, count, now)
 
     def __init__(self, item, capacity, defect_types, *, clock, max_dwell, draws, **kwargs):
         super().__init__(item, capacity, defect_types, draws=draws, **kwargs)

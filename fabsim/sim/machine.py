@@ -573,8 +573,19 @@ class Machine:
                     carried = _carry(carried, taken, k)
         self.carried = carried
         for buffer, _ in inputs:
-            if buffer.putters:
-                buffer.wake_putters(now)
+            putters = buffer.putters
+            if putters:
+                # The first test of wake_putters, written out: most calls
+                # would find the first blocked maker still without room.
+                first = putters[0]
+                room = buffer.capacity - buffer.level
+                if (
+                    first.waiting_on is not buffer
+                    or room >= first.need
+                    or (room > 0 and buffer.getters)
+                    or not buffer.capacity
+                ):
+                    buffer.wake_putters(now)
         # _schedule written out (7% of a run; tests/test_model.py checks that
         # this path and the general one give the same numbers).
         hours = config.cycle_const
