@@ -1,4 +1,4 @@
-"""One replication of one line in SimPy: buffers, machines, bottleneck, results."""
+"""One replication of one line as a discrete-event model: buffers, machines, bottleneck, results."""
 
 from fabsim.sim.line import LineDeadlock, MaterialBalanceError, run_replication
 from fabsim.sim.results import BufferResult, ReplicationResult, StepResult

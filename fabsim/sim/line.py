@@ -1,4 +1,4 @@
-"""One replication of one line: build the SimPy model from a spec and run it.
+"""One replication of one line: build the discrete-event model from a spec and run it.
 
 Example:
     >>> from fabsim.spec import load_spec
@@ -66,7 +66,7 @@ class LineDeadlock(RuntimeError):
 
 
 class LineModel:
-    """The SimPy model of one line for one replication."""
+    """The discrete-event model of one line for one replication."""
 
     def __init__(
         self,

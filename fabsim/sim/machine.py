@@ -1,6 +1,6 @@
 """One machine of a step: take inputs, process, hand over; an event only per cycle.
 
-A machine is driven by callbacks, not by a SimPy process: the end of its
+A machine is driven by callbacks, not by a process: the end of its
 cycle is the one event it schedules (a :class:`~fabsim.sim.clock.Timer`).
 When it must wait, it registers with the buffer it waits on, and the buffer
 calls it back the moment the units or the room are there, with no event in

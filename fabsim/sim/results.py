@@ -81,7 +81,7 @@ class ReplicationResult:
     chain_wip: float = 0.0  # time-average units between chain start and finish
     steps: dict[str, StepResult] = field(default_factory=dict)
     buffers: dict[str, BufferResult] = field(default_factory=dict)
-    events: int = 0  # SimPy events scheduled (a cost measure, not a statistic)
+    events: int = 0  # events scheduled (a cost measure, not a statistic)
     staffed_h: float = 0.0  # hours of the window inside shift windows
     bottleneck_shared: float = 0.0  # share of the window the bottleneck was shared
     disturbances: dict[str, DisturbanceResult] = field(default_factory=dict)
