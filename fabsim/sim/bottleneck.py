@@ -36,6 +36,8 @@ class Station:
     """
 
     __slots__ = ("index", "open_start", "starts", "stops", "length_sum", "count")
+    # length_sum and count (the window's part of each period, for the mean
+    # active period) are added up as periods are attributed and forgotten.
 
     def __init__(self, index: int):
         self.index = index
@@ -50,9 +52,8 @@ class Station:
         if meter is not None and stops and stops[-1] >= now:
             # Idle for no time at all (a unit handed over the instant the last
             # one left): the active period goes on uninterrupted.
-            start, stop = self.starts.pop(), stops.pop()
-            self.length_sum -= stop - max(start, meter.since)
-            self.count -= 1
+            start = self.starts.pop()
+            stops.pop()
             meter.kept -= 1
             self.open_start = start
             return
@@ -66,8 +67,6 @@ class Station:
         if now > meter.since:
             self.starts.append(start)
             self.stops.append(now)
-            self.length_sum += now - max(start, meter.since)  # the window's part only
-            self.count += 1
             meter.kept += 1
             if meter.kept >= meter.next_sweep:
                 meter.sweep(now)
@@ -134,6 +133,9 @@ class BottleneckMeter:
         for station in self.stations:
             starts = np.array(station.starts)
             stops = np.array(station.stops)
+            ended = stops <= end  # attributed now, then forgotten: count their lengths
+            station.length_sum += float((stops[ended] - np.maximum(starts[ended], since)).sum())
+            station.count += int(ended.sum())
             if with_open and station.open_start is not None and station.open_start < end:
                 starts = np.append(starts, station.open_start)
                 stops = np.append(stops, np.inf)
