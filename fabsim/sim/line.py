@@ -160,6 +160,8 @@ class LineModel:
         config.output = self.buffers[step.output]
         config.per_unit = step.output_per_unit
         config.size = step.batch.size if step.batch else (step.lot or 1)
+        config.takes = tuple((buffer, n * config.size) for buffer, n in config.inputs)
+        config.made = config.size * config.per_unit  # by a full cycle
         config.min_k = step.smallest_take
         config.max_wait = step.batch.max_wait if step.batch else 0.0
         config.per_unit_time = step.lot is not None

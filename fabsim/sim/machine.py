@@ -119,6 +119,8 @@ class StepConfig:
 
     __slots__ = (
         "inputs",
+        "takes",
+        "made",
         "output",
         "per_unit",
         "size",
@@ -500,8 +502,9 @@ class Machine:
         config = self.config
         counters = self.counters
         k = self.recipes
+        made = config.made
         if self.carried or self.own_defects:
-            good, detected, defective = self._quality(k * config.per_unit)
+            good, detected, defective = self._quality(made)
             if detected:
                 counters.detected += detected
             if defective:  # rare: units handed over one defect mark at a time
@@ -515,8 +518,8 @@ class Machine:
         else:
             yield_ = config.yield_
             if yield_ >= 1.0:
-                good = k * config.per_unit
-            elif k == 1 and config.per_unit == 1:
+                good = made
+            elif made == 1:
                 draws = self.yield_draws
                 i = draws.i
                 if i == len(draws.block):
@@ -525,7 +528,7 @@ class Machine:
                 draws.i = i + 1
                 good = 1 if draws.block[i] < yield_ else 0
             else:
-                good = int(self.yield_draws.rng.binomial(k * config.per_unit, yield_))
+                good = int(self.yield_draws.rng.binomial(made, yield_))
         counters.cycles += 1
         counters.fill += k
         counters.good += good
@@ -552,14 +555,14 @@ class Machine:
             self._settle(now, k, 0)
             self._stop_idle(now)
             return
-        for buffer, per_recipe in inputs:
-            if buffer.level < k * per_recipe:
+        takes = config.takes
+        for buffer, count in takes:
+            if buffer.level < count:
                 self._settle(now, k, 0)
                 self.start(now)
                 return
         carried = None
-        for buffer, per_recipe in inputs:
-            count = k * per_recipe
+        for buffer, count in takes:
             if buffer.__class__ is Buffer:  # Buffer.take written out
                 buffer.area += count * now
                 level = buffer.level - count
@@ -808,6 +811,7 @@ def _fast(config: StepConfig) -> bool:
 
     Not for a step whose batch may start part-full (its start decides how
     many recipes to take), nor one linked directly to the next station.
+    Every cycle of such a step takes ``config.takes`` and makes ``config.made``.
     """
     return config.min_k == config.size and config.max_wait == 0 and config.output.capacity > 0
 
