@@ -67,7 +67,8 @@ def machine(env, seed, idx, inbox, outbox, stats, rng="random"):
         ttf, repair_time = partial(fail.exponential, MTTF), partial(repair.exponential, MTTR)
     else:
         work_time = partial(proc.expovariate, 1.0 / mean)
-        ttf, repair_time = partial(fail.expovariate, 1 / MTTF), partial(repair.expovariate, 1 / MTTR)
+        ttf = partial(fail.expovariate, 1 / MTTF)
+        repair_time = partial(repair.expovariate, 1 / MTTR)
     scrapped = scrap.random
     fails = idx == FAILING_STATION
     remaining_ttf = ttf() if fails else math.inf

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import statistics
 import subprocess
 import sys
+
+import pytest
 
 from tests.test_bad_input import fabsim
 
@@ -18,8 +22,13 @@ def run_json(*args: str) -> tuple[str, dict]:
     return result.stdout, json.loads(result.stdout)
 
 
-def test_json_output_is_one_object_with_the_documented_fields():
-    text, data = run_json("-n", "3", "--horizon", "2 d", "--warmup", "4 h")
+def test_json_output_is_one_object_with_the_documented_fields(tmp_path):
+    text, data = run_json("-n", "3", "--horizon", "2 d", "--warmup", "4 h", "--out", str(tmp_path))
+    # Each KPI's mean and 95% CI, recomputed here from the per-replication values of
+    # replications.csv with the statistics module and a tabled Student-t quantile
+    # (t 0.975 with 2 degrees of freedom = 4.3027), not with fabsim's own code.
+    rows = list(csv.DictReader((tmp_path / "replications.csv").open()))
+    assert len(rows) == 3
     assert set(data) >= {
         "line",
         "seed",
@@ -42,8 +51,11 @@ def test_json_output_is_one_object_with_the_documented_fields():
     ):
         statistic = data["kpis"][kpi]
         assert set(statistic) == {"mean", "ci95"}
-        low, high = statistic["ci95"]
-        assert low <= statistic["mean"] <= high
+        values = [float(row[kpi]) for row in rows]
+        half = 4.302652729911275 * statistics.stdev(values) / math.sqrt(3)
+        mean = statistics.fmean(values)
+        assert statistic["mean"] == pytest.approx(mean, rel=1e-9, abs=1e-12), kpi
+        assert statistic["ci95"] == pytest.approx([mean - half, mean + half], rel=1e-9, abs=1e-9)
     for step in data["steps"].values():
         assert set(step) >= {
             "utilization",

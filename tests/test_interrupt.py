@@ -21,7 +21,7 @@ def test_ctrl_c_during_run_leaves_nothing_half_written(tmp_path, workers):
             "run",
             "five_station",
             "-n",
-            "6",
+            "40",  # ~20 s of replications even on 2 workers: still running at the signal
             "--workers",
             workers,
             "--out",

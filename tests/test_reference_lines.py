@@ -143,6 +143,13 @@ def test_common_random_numbers_narrow_the_paired_interval():
         "good_rate_per_h"
     )
     paired, unpaired = paired_difference(a, b), unpaired_difference(a, b)
-    assert paired.mean == pytest.approx(unpaired.mean)
+    # The two runs of one replication share every random number, S2's cycles scaled
+    # by 1.0/1.1 (numpy draws exponentials as mean x a standard draw): a sample path
+    # of the same line with S2's k-th cycle shorter for every k. In a line with
+    # blocking after service every departure time is a max-plus expression that
+    # cannot grow when a cycle shrinks (the yield and failure draws stay with the
+    # same units and operating hours), so the faster line finishes at least as many
+    # units in every replication: a check on the shared streams themselves.
+    assert all(faster >= slower for slower, faster in zip(a, b, strict=True))
     assert paired.half_width < 0.7 * unpaired.half_width
     assert paired.significant()
