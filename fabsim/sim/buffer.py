@@ -86,11 +86,6 @@ class Buffer:
         """Units that arrived in the statistics window."""
         return self.arrivals - self.arrivals_at_start
 
-    @property
-    def departed(self) -> int:
-        """Units taken by users in the statistics window."""
-        return self.level_at_start + self.arrived - self.level - self.scrapped - self.expired
-
     def put(self, count: int, defective: list[int] | None, now: float) -> None:
         """Add ``count`` units (``defective[d]`` of them carrying defect d)."""
         self.area -= count * now
@@ -122,12 +117,9 @@ class Buffer:
         return self._unmark(end) if marks[0][0] < end else None
 
     # Removal from the front, whatever the reason (a take, an expiry, a
-    # disturbance taking all); buffers that track more extend _remove.
+    # disturbance taking all). Buffers that track more extend _remove and
+    # take with it (``take = _remove`` in their class).
     _remove = take
-
-    def _take_by_remove(self, count: int, now: float) -> list[int] | None:
-        # take() for buffers whose _remove does more (dwell cohorts, stock-outs).
-        return self._remove(count, now)
 
     def _unmark(self, end: int) -> list[int]:
         """Drop the marks of the units before place ``end``; count them by defect."""
@@ -291,14 +283,6 @@ class DwellBuffer(Buffer):
 
     __slots__ = ("cohorts", "max_dwell", "timer", "clock")
 
-    def take(self, count: int, now: float) -> list[int] | None:
-        oldest = self.cohorts[0]
-        if oldest[1] > count:  # the usual take: part of the oldest cohort
-            oldest[1] -= count
-        else:
-            self._trim_cohorts(count)
-        return Buffer.take(self, count, now)
-
     def __init__(self, item, capacity, defect_types, *, clock, max_dwell, draws, **kwargs):
         super().__init__(item, capacity, defect_types, draws=draws, **kwargs)
         self.cohorts: deque = deque()
@@ -318,7 +302,9 @@ class DwellBuffer(Buffer):
 
     def _remove(self, count: int, now: float) -> list[int] | None:
         self._trim_cohorts(count)
-        return super()._remove(count, now)
+        return Buffer.take(self, count, now)
+
+    take = _remove
 
     def _trim_cohorts(self, count: int) -> None:
         cohorts = self.cohorts
@@ -362,8 +348,6 @@ class SupplyStore(Buffer):
 
     __slots__ = ("low_mark", "out_since", "out_hours")
 
-    take = Buffer._take_by_remove
-
     def __init__(self, item, capacity, defect_types, *, low_mark: int, initial: int = 0, **kwargs):
         super().__init__(item, capacity, defect_types, **kwargs)
         self.level = self.level_at_start = initial  # stock on hand at time zero
@@ -392,9 +376,11 @@ class SupplyStore(Buffer):
         self._track(now)
 
     def _remove(self, count, now):
-        taken = super()._remove(count, now)
+        taken = Buffer.take(self, count, now)
         self._track(now)
         return taken
+
+    take = _remove
 
     def _scrap_at_random(self, count, now):
         super()._scrap_at_random(count, now)

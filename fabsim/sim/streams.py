@@ -187,6 +187,8 @@ class Draws:
 
     def binomial(self, n: int, p: float) -> int:
         """Successes in ``n`` trials of probability ``p``."""
+        if n == 1:  # the common case (a unit per cycle): one uniform, as below
+            return 1 if self.uniform() < p else 0
         if n > 16:
             return int(self.rng.binomial(n, p))
         i = self.i
