@@ -167,6 +167,27 @@ def test_a_supply_disruption_delays_the_due_lot():
     assert result.finished == 950
 
 
+def test_scrapping_a_whole_buffer_frees_the_maker_blocked_on_it():
+    # A full buffer of 2 with a maker blocked on it; a disturbance scraps
+    # everything held: the maker must be called back to hand over.
+    from fabsim.sim.buffer import Buffer
+
+    class BlockedMaker:
+        need = 2
+        freed_at = None
+
+        def room_freed(self, now):
+            self.freed_at = now
+
+    store = Buffer("sheet", capacity=2, defect_types=0)
+    store.put(2, None, now=0.0)
+    maker = BlockedMaker()
+    maker.waiting_on = store
+    store.putters.append(maker)
+    assert store.scrap_share(1.0, now=3.0) == 2
+    assert (store.level, store.scrapped, maker.freed_at) == (0, 2, 3.0)
+
+
 def test_a_dwell_limit_scraps_what_the_slower_user_cannot_take():
     line = {
         "line": "dwell",

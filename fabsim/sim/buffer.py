@@ -154,14 +154,15 @@ class Buffer:
         if not level or share <= 0:
             return 0
         count = level if share >= 1.0 else self.draws.binomial(level, share)
+        if not count:
+            return 0
         if count == level:
             self._remove(count, now)
-            self.scrapped += count
-        elif count:
+        else:
             self._scrap_at_random(count, now)
-            self.scrapped += count
-            if self.putters:
-                self.wake_putters(now)
+        self.scrapped += count
+        if self.putters:  # room for a maker blocked on this buffer
+            self.wake_putters(now)
         return count
 
     def _scrap_at_random(self, count: int, now: float) -> None:
