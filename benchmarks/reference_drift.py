@@ -22,6 +22,12 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)  # this checkout's fabsim (the t quantile)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # run.py's checkout()
+
+from run import checkout  # noqa: E402
+
+from fabsim.analysis.stats import t_quantile  # noqa: E402
 
 
 def compare_json(root: str, replications: int) -> dict:
@@ -36,13 +42,6 @@ def compare_json(root: str, replications: int) -> dict:
     return json.loads(done.stdout)
 
 
-def t_975(df: int) -> float:
-    """Student-t 97.5% quantile (table values; normal beyond 30 df)."""
-    table = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365,
-             8: 2.306, 9: 2.262, 10: 2.228, 14: 2.145, 19: 2.093, 29: 2.045}  # fmt: skip
-    return table.get(df) or table[min(table, key=lambda k: abs(k - df))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rev", help="the commit to compare with, e.g. 063b251")
@@ -50,13 +49,11 @@ def main() -> int:
     args = parser.parse_args()
     here = compare_json(ROOT, args.replications)
     with tempfile.TemporaryDirectory() as before:
-        archive = subprocess.run(["git", "archive", args.rev], capture_output=True, cwd=ROOT)
-        if archive.returncode != 0:
-            print(f"cannot check out {args.rev}: {archive.stderr.decode().strip()}")
+        if not checkout(args.rev, before):
+            print(f"cannot check out {args.rev}: no such commit, or no git history here")
             return 2
-        subprocess.run(["tar", "-x", "-C", before], input=archive.stdout, check=True)
         there = compare_json(before, args.replications)
-    t = t_975(args.replications - 1)
+    t = t_quantile(0.975, args.replications - 1)
     outside, total, worst = 0, 0, (0.0, "")
     print(f"{'line':<18} {'kpi':<40} {'here':>12} {'there':>12} {'z':>6}")
     for line in ("semi_solid", "all_solid_sulfide"):

@@ -114,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         for c in checks:
             per_check.setdefault((c.case, c.quantity), []).append(c)
     print()
+    misses = sum(not c.passed for s in failed_seeds for c in results[s][0])
     print(
-        f"{len(seeds)} seeds, {total} checks: {sum(len(results[s][0]) for s in failed_seeds)}"
+        f"{len(seeds)} seeds, {total} checks: {misses}"
         f" checks at {len(failed_seeds)} seeds failed the rule"
         + (f" (seeds {', '.join(map(str, failed_seeds))})" if failed_seeds else "")
         + f"; theory outside the 95% CI in {outside_total} ({outside_total / total:.1%},"

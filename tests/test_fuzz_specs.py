@@ -294,7 +294,7 @@ SIMPLE_UNITS = ["s", "min", "h", "d", "ms", "hour", "minutes", "days", "week", "
     st.sampled_from([" ", ""]),
 )
 def test_quick_quantity_parse_equals_pint(number, unit, space):
-    # "45 s" skips pint's expression parser; the number must be the same.
+    # "45 s" is read without pint (spec/units.py); the number must be pint's.
     text = f"{number}{space}{unit}"
     expected = float(_registry().Quantity(f"{number} {unit}").to("hour").magnitude)
     assert parse_quantity(text, "duration") == expected

@@ -224,7 +224,8 @@ def test_calendar_clock_failures_take_a_mostly_idle_machine_down_ten_percent():
     down = result.steps["b"].states["down"] / horizon
     # Alternating renewal: up ~ exp(9 h), down ~ exp(1 h): p = 0.1. The
     # variance of the time share over T hours is ((1-p)^2 Var D + p^2 Var U)
-    # / (E[U + D] T) = 1.62 / (10 T); four standard errors:
+    # / (E[U + D] T) = 1.62 / (10 T); four standard errors (an exact variance,
+    # so a false alarm at any seed has probability 6e-5):
     assert down == pytest.approx(0.1, abs=4 * math.sqrt(1.62 / (10 * horizon)))
     assert result.steps["b"].states["busy"] / horizon < 0.2  # mostly idle indeed
 
@@ -255,6 +256,7 @@ def test_a_yield_ramp_loses_what_the_learning_curve_says_each_week():
         sd = math.sqrt(
             sum(_curve(0.95, 0.5, 400, n) * (1 - _curve(0.95, 0.5, 400, n)) for n in units)
         )
+        # four exact standard deviations: a false alarm at any seed, 6e-5 a week
         assert result.series[week] == pytest.approx(mean, abs=4 * sd)
 
 

@@ -19,14 +19,15 @@ import pytest
 from fabsim.analysis.stats import estimate
 from tests.conftest import simulate_text
 from tests.validation.checks import RUN, Check, assert_checks
+from tests.validation.test_queueing import two_station_throughput
 
 pytestmark = pytest.mark.validation
 
 
-def simulate(yaml_text: str, replications: int | None = None):
+def simulate(yaml_text: str):
     return simulate_text(
         yaml_text,
-        replications=replications or RUN.replications,
+        replications=RUN.replications,
         seed=RUN.seed,
         workers=RUN.workers,
     )
@@ -190,12 +191,7 @@ def case_two_stations(buffer: int, mean2: float) -> list[Check]:
             makes: {{done: 1}}
             cycle: {{dist: exponential, mean: {mean2} h}}
         """)
-    mu1, mu2 = 1.0, 1 / mean2
-    rho, places = mu1 / mu2, buffer + 2
-    if rho == 1:  # the limit of the formula: mu1 K / (K + 1)
-        theory = mu1 * places / (places + 1)
-    else:
-        theory = mu1 * (1 - rho**places) / (1 - rho ** (places + 1))
+    theory = two_station_throughput(1.0, 1 / mean2, buffer)  # the birth-death chain
     return [Check(case, "throughput /h", theory, results.kpi("good_rate_per_h"), 0.04)]
 
 
