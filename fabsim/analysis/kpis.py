@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from fabsim.analysis.cost import cost_kpis
 from fabsim.sim.machine import STATES
 from fabsim.sim.results import ReplicationResult
 from fabsim.spec.flow import Flow
@@ -73,6 +74,7 @@ def line_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str
         kpis[f"escaped_ppm.{name}"] = _ratio(count * 1e6, result.finished)
     kpis["good_rate_per_staffed_h"] = _ratio(result.finished, result.staffed_h)
     kpis.update(loss_kpis(spec, flow, result))
+    kpis.update(cost_kpis(spec, flow, result))
     return kpis
 
 

@@ -15,12 +15,16 @@ from __future__ import annotations
 from functools import cached_property
 
 from fabsim.analysis.capacity import step_capacities
+from fabsim.analysis.cost import PARTS as COST_PARTS
+from fabsim.analysis.cost import capex_by_step
 from fabsim.analysis.kpis import LINE_KPIS, line_kpis, step_kpis
 from fabsim.analysis.stats import Estimate, estimate
 from fabsim.sim.machine import STATES
 from fabsim.sim.results import ReplicationResult
 from fabsim.spec.flow import Flow
 from fabsim.spec.models import LineSpec
+
+_COST_DETAIL = ("cost.", "scrap_value", "unit_value.")  # in the "cost" object, not "kpis"
 
 STEP_JSON = (
     "utilization",
@@ -166,8 +170,9 @@ class LineResults:
 
     def to_dict(self) -> dict:
         """The ``--json`` object: every statistic is ``{"mean": x, "ci95": [lo, hi]}``."""
+        found = {k for v in self.line_values for k in v}
         kpi_names = list(LINE_KPIS) + sorted(
-            {k for v in self.line_values for k in v} - set(LINE_KPIS)
+            k for k in found - set(LINE_KPIS) if not k.startswith(_COST_DETAIL)
         )
         steps = {}
         for step_id in self.flow.order:
@@ -183,6 +188,9 @@ class LineResults:
             entry["starved_by"] = {
                 name: self.starved_by(step_id, name).to_dict() for name in self.spec.supplies
             }
+            if self.spec.costs is not None:
+                entry["capex"] = capex_by_step(self.spec)[step_id]
+                entry["scrap_value"] = self.kpi(f"scrap_value.{step_id}").to_dict()
             steps[step_id] = entry
         buffers = {}
         for item in self.runs[0].buffers:
@@ -219,6 +227,41 @@ class LineResults:
             "supplies": {
                 name: {"item": self.spec.supplies[name].item, **_as_dicts(values)}
                 for name, values in self.supply_estimates().items()
+            },
+            "cost": self.cost_dict(),
+        }
+
+    def cost_dict(self) -> dict | None:
+        """The ``cost`` object of ``--json`` (None without ``costs:`` in the spec).
+
+        Per kWh by part, a year's cost, capex by process and in total, and
+        the value lost to scrap a year, at steps and in buffers.
+        """
+        costs = self.spec.costs
+        if costs is None:
+            return None
+        capex = capex_by_step(self.spec)
+        by_process: dict[str, float] = {}
+        for step_id, value in capex.items():
+            process = self.spec.process_of(step_id)
+            by_process[process] = by_process.get(process, 0.0) + value
+        found = sorted({k for v in self.line_values for k in v})
+        return {
+            "currency": costs.currency,
+            "capex_total": sum(capex.values()),
+            "capex_by_process": by_process,
+            "per_kwh": {part: self.kpi(f"cost.{part}").to_dict() for part in COST_PARTS},
+            "per_year": self.kpi("cost.per_year").to_dict(),
+            "scrap_value_per_year": self.kpi("scrap_value").to_dict(),
+            "buffer_scrap_value_per_year": {
+                k.removeprefix("scrap_value.buffer."): self.kpi(k).to_dict()
+                for k in found
+                if k.startswith("scrap_value.buffer.")
+            },
+            "unit_value": {
+                k.removeprefix("unit_value."): self.kpi(k).to_dict()
+                for k in found
+                if k.startswith("unit_value.")
             },
         }
 

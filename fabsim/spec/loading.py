@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from fabsim.spec.catalog import resolve
+from fabsim.spec.design_check import check_design
 from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.flow_check import check_flow
 from fabsim.spec.models import LineSpec
@@ -28,22 +29,30 @@ from fabsim.spec.overrides import apply_override, override_source
 from fabsim.spec.phenomena_check import check_phenomena
 from fabsim.spec.pydantic_errors import error_path, node_at, problem, show
 from fabsim.spec.range_check import check_ranges
+from fabsim.spec.scenarios import apply_scenario, split_scenario
 from fabsim.spec.yaml_source import Lines, read_yaml_file, read_yaml_text
 
 
-def load_spec(path: str, overrides: Sequence[str] = ()) -> LineSpec:
+def load_spec(path: str, overrides: Sequence[str] = (), scenario: str = "") -> LineSpec:
     """Read, override and check one spec; return the validated :class:`LineSpec`.
 
-    ``path`` is a file, or the name of a shipped line (``"semi_solid"``).
-    Raises :class:`SpecError` listing every problem found.
+    ``path`` is a file, or the name of a shipped line (``"semi_solid"``);
+    ``LINE@SCENARIO`` (or ``scenario=``) applies one of its ``scenarios:``
+    before the ``--set`` overrides. Raises :class:`SpecError` listing every
+    problem found.
 
     Example:
         >>> load_spec("semi_solid").product.item
         'cell'
     """
+    path, named = split_scenario(path)
+    if named and scenario and named != scenario:
+        raise SpecError(
+            [Problem(path, None, "", f"names scenario {named!r} and --scenario {scenario!r}")]
+        )
     source = resolve(path)
     data, lines = read_yaml_file(source)
-    return _build(data, lines, source, overrides)
+    return _build(data, lines, source, overrides, named or scenario)
 
 
 def load_spec_text(text: str, source: str = "<text>", overrides: Sequence[str] = ()) -> LineSpec:
@@ -59,7 +68,15 @@ def load_spec_text(text: str, source: str = "<text>", overrides: Sequence[str] =
     return _build(data, lines, source, overrides)
 
 
-def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) -> LineSpec:
+def _build(
+    data: object,
+    lines: Lines,
+    source: str,
+    overrides: Sequence[str],
+    scenario: str = "",
+    *,
+    check_scenarios: bool = True,
+) -> LineSpec:
     origins = Origins(source, lines)
     if not isinstance(data, dict):
         raise SpecError(
@@ -74,6 +91,8 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
             ]
         )
     data = copy.deepcopy(data)
+    if scenario:
+        origins.overridden.update(apply_scenario(data, lines, source, scenario))
     for text in overrides:
         origins.overridden[apply_override(data, text)] = override_source(text)
     try:
@@ -96,12 +115,27 @@ def _build(data: object, lines: Lines, source: str, overrides: Sequence[str]) ->
         check_flow(spec, origins)
         or check_phenomena(spec, origins)
         or check_ranges(spec, data, origins)
+        or check_design(spec, origins)
     )
+    if not problems and check_scenarios and not scenario:
+        problems = _check_scenarios(spec, data, lines, source)
     if problems:
         raise SpecError(problems)
     spec._source = source
     spec._overrides = tuple(overrides)
+    spec._scenario = scenario
     return spec
+
+
+def _check_scenarios(spec: LineSpec, data: dict, lines: Lines, source: str) -> list[Problem]:
+    """Every scenario of the file applies cleanly: its problems, at the scenario's lines."""
+    problems: list[Problem] = []
+    for name in spec.scenarios:
+        try:
+            _build(data, lines, source, (), name, check_scenarios=False)
+        except SpecError as error:
+            problems += error.problems
+    return problems
 
 
 _PLACEHOLDER = "1 h"  # stands in for a bad duration or distribution in the flow check

@@ -27,128 +27,31 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
-    WithJsonSchema,
     model_validator,
 )
 
+from fabsim.spec.cell_models import Cell
+from fabsim.spec.cost_models import Costs, StepCost
+from fabsim.spec.fields import (  # noqa: F401 - re-exported: the spec's value types
+    _DURATION_SCHEMA,
+    Count,
+    Duration,
+    Energy,
+    FieldError,
+    Fraction,
+    ItemName,
+    NonNegativeDuration,
+    PlainNumber,
+    PositiveDuration,
+    Probability,
+    SpecModel,
+    Yield,
+    _as_written,
+)
 from fabsim.spec.suggest import did_you_mean
-from fabsim.spec.units import parse_quantity
-
-_DURATION_SCHEMA = {
-    "type": "string",
-    "description": "A duration with its unit, e.g. '45 s', '20 min', '2.5 h', '14 d', "
-    "or an expression such as '1500 m / (35 m/min)'.",
-    "examples": ["45 s", "20 min", "2.5 h"],
-}
-
-Duration = Annotated[
-    float,
-    BeforeValidator(lambda v: parse_quantity(v, "duration")),
-    WithJsonSchema(_DURATION_SCHEMA),
-]
-"""A non-negative duration in hours, written with a unit."""
-
-
-def _as_written(value: object) -> str:
-    """A value as the planner typed it: ``'-2 h'`` stays ``'-2 h'``, not seconds."""
-    return repr(value.strip()) if isinstance(value, str) else f"{value}"
-
-
-def _positive(value: object) -> float:
-    hours = parse_quantity(value, "duration")
-    if hours <= 0:
-        raise ValueError(f"must be longer than zero, got {_as_written(value)}")
-    return hours
-
-
-def _non_negative(value: object) -> float:
-    hours = parse_quantity(value, "duration")
-    if hours < 0:
-        raise ValueError(f"must not be negative, got {_as_written(value)}")
-    return hours
-
-
-PositiveDuration = Annotated[float, BeforeValidator(_positive), WithJsonSchema(_DURATION_SCHEMA)]
-NonNegativeDuration = Annotated[
-    float, BeforeValidator(_non_negative), WithJsonSchema(_DURATION_SCHEMA)
-]
-
-Energy = Annotated[
-    float,
-    BeforeValidator(lambda v: parse_quantity(v, "energy")),
-    WithJsonSchema({"type": "string", "description": "An energy, e.g. '0.222 kWh'."}),
-]
-
-
-def _plain_number(value: object) -> object:
-    # YAML reads yes/no/on/off/true/false as booleans; Python would take them as 1 and 0.
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {str(value).lower()}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value}")
-    return value
-
-
-PlainNumber = BeforeValidator(_plain_number)
-"""Refuses ``true``/``false``, ``.nan`` and ``.inf`` where a number is expected."""
-
-
-def _probability(low_open: bool):
-    def check(value: float) -> float:
-        if not math.isfinite(value) or value > 1 or value < 0 or (low_open and value == 0):
-            interval = "(0, 1]" if low_open else "[0, 1]"
-            # A yield written as a percentage (97, 98.5): say so; a probability
-            # such as a defect rate may as well be meant in ppm, so no guess there.
-            percentage = low_open and 50 <= value <= 100
-            hint = f" (a fraction: did you mean {value / 100:g}?)" if percentage else ""
-            raise ValueError(f"must be in {interval}, got {value:g}{hint}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _fraction_not_percent(value: object) -> object:
-    # "97%" is how a planner says a yield; fabsim wants the fraction 0.97.
-    if isinstance(value, str) and value.strip().endswith("%"):
-        number = value.strip()[:-1].strip()
-        try:
-            fraction = float(number) / 100
-        except ValueError:
-            return value
-        raise ValueError(f"write a fraction, not a percentage: {value.strip()!r} is {fraction:g}")
-    return value
-
-
-Fraction = BeforeValidator(_fraction_not_percent)
-Yield = Annotated[
-    float,
-    Fraction,
-    PlainNumber,
-    _probability(low_open=True),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 1}),
-]
-Probability = Annotated[
-    float,
-    Fraction,
-    PlainNumber,
-    _probability(low_open=False),
-    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
-]
-
-Count = Annotated[int, PlainNumber, Field(ge=1, le=10**9)]
-ItemName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][\w\-]*$")]
-
-
-class SpecModel(BaseModel):
-    """Base for every spec block: unknown keys are errors; models are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
 
 # --- distributions of cycle, setup and repair times -------------------------
 
@@ -405,6 +308,7 @@ class Step(SpecModel):
     setup: Setup | None = None
     calendar: Literal["line", "continuous"] = "line"
     ramp: Ramp | None = None
+    cost: StepCost | None = None
     ranges: Annotated[dict[str, tuple[object, object]], Field(max_length=50)] = Field(
         default_factory=dict
     )
@@ -443,14 +347,18 @@ class Step(SpecModel):
 
 
 class Product(SpecModel):
-    """The finished good and the energy of one unit of it."""
+    """The finished good and the energy of one unit of it.
+
+    ``energy`` may be left out when the spec has a ``cell:`` block: it then
+    follows from the cell's design (capacity x voltage).
+    """
 
     item: ItemName
-    energy: Energy
+    energy: Energy | None = None
 
     @model_validator(mode="after")
     def _positive_energy(self):
-        if not self.energy > 0:
+        if self.energy is not None and not self.energy > 0:
             raise ValueError("energy must be greater than zero")
         return self
 
@@ -476,17 +384,6 @@ class BufferSpec(SpecModel):
 
     capacity: Annotated[int, PlainNumber, Field(ge=0, le=10**9)] | None = None
     max_dwell: PositiveDuration | None = None
-
-
-class FieldError(ValueError):
-    """A check across fields of a block whose fault lies in one named field.
-
-    The loader reports it at that field's line, not at the block's.
-    """
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 def _hours_text(hours: float) -> str:
@@ -692,9 +589,44 @@ class LineSpec(SpecModel):
         default_factory=dict
     )
     supplies: Annotated[dict[ItemName, Supply], Field(max_length=50)] = Field(default_factory=dict)
+    cell: Cell | None = None
+    costs: Costs | None = None
+    scenarios: Annotated[
+        dict[ItemName, Annotated[dict[str, object], Field(min_length=1, max_length=200)]],
+        Field(max_length=50),
+    ] = Field(default_factory=dict)
 
     _source: str = PrivateAttr("")
     _overrides: tuple[str, ...] = PrivateAttr(())
+    _scenario: str = PrivateAttr("")
+    _energy_from_cell: bool = PrivateAttr(False)
+
+    @model_validator(mode="after")
+    def _energy_known(self):
+        if self.product.energy is None:
+            if self.cell is None:
+                raise FieldError(
+                    "product",
+                    "needs the energy of one unit (energy: 0.365 kWh), "
+                    "or a cell: block it follows from",
+                )
+            from fabsim.spec.cell_design import design_of
+
+            energy = design_of(self.cell).energy_wh / 1000
+            # frozen model: the derived energy is set once, here, as if written
+            object.__setattr__(self, "product", self.product.model_copy(update={"energy": energy}))
+            self._energy_from_cell = True
+        return self
+
+    @property
+    def scenario(self) -> str:
+        """The scenario applied to the file (``pilot_2026``), empty for none."""
+        return self._scenario
+
+    @property
+    def energy_from_cell(self) -> bool:
+        """Whether ``product.energy`` was derived from the ``cell:`` block."""
+        return self._energy_from_cell
 
     @property
     def source(self) -> str:
@@ -711,6 +643,11 @@ class LineSpec(SpecModel):
         """The file name without ``.yaml`` (``semi_solid``), else the line's title."""
         stem = self._source.replace("\\", "/").rsplit("/", 1)[-1]
         return stem.removesuffix(".yaml").removesuffix(".yml") or self.line
+
+    @property
+    def label(self) -> str:
+        """How reports name the line: ``all_solid_sulfide@pilot_2026`` in a scenario."""
+        return f"{self.short_name}@{self._scenario}" if self._scenario else self.short_name
 
     def buffer_capacity(self, item: str) -> float:
         """Units the buffer of ``item`` holds (infinity when unlimited)."""

@@ -52,7 +52,19 @@ def apply_override(data: object, text: str) -> tuple:
     error, not a new step); the last key may be new.
     """
     path, value = parse_override(text)
-    source = override_source(text)
+    set_field(data, path, value, override_source(text))
+    return path
+
+
+def set_field(data: object, path: tuple, value: object, source: str) -> None:
+    """Set ``path`` in raw spec data to ``value``; problems are reported from ``source``.
+
+    Example:
+        >>> data = {"steps": {"stacking": {"yield": 0.97}}}
+        >>> set_field(data, ("steps", "stacking", "yield"), 0.93, "pilot_2026")
+        >>> data["steps"]["stacking"]["yield"]
+        0.93
+    """
     node = data
     for depth, key in enumerate(path[:-1]):
         node = _child(node, key, path[: depth + 1], source)
@@ -73,7 +85,6 @@ def apply_override(data: object, text: str) -> tuple:
                 )
             ]
         )
-    return path
 
 
 def override_source(text: str) -> str:

@@ -125,6 +125,7 @@ _UNIT_NAMES = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hour"),
     **dict.fromkeys(("d", "day", "days"), "day"),
     **dict.fromkeys(("week", "weeks"), "week"),
+    **dict.fromkeys(("year", "years", "yr"), "year"),
     "Wh": "watt_hour",
     "kWh": "kilowatt_hour",
     "MWh": "megawatt_hour",
@@ -154,6 +155,7 @@ _FACTORS = {
         "hour": 1,
         "day": 24,
         "week": 168,
+        "year": 8766.0,
     },
     "energy": {
         "joule": 2.7777777777777776e-07,
