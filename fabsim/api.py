@@ -26,13 +26,26 @@ if TYPE_CHECKING:
 # imported where used: a run's first event need not wait for them.
 
 
-def load_spec(path: str, overrides: Sequence[str] = ()) -> LineSpec:
+def load_spec(path: str, overrides: Sequence[str] = (), scenario: str = "") -> LineSpec:
     """Load a spec file (or a shipped line by name) with ``--set``-style overrides.
 
-    Example: ``load_spec("semi_solid", overrides=["steps.stacking.machines=6"])``.
-    Raises :class:`fabsim.SpecError` naming file, line and field on bad input.
+    Example: ``load_spec("semi_solid", overrides=["steps.stacking.machines=6"])``;
+    ``load_spec("all_solid_sulfide@pilot_2026")`` or ``scenario="pilot_2026"``
+    applies one of the file's scenarios first. Raises :class:`fabsim.SpecError`
+    naming file, line and field on bad input.
     """
-    return _load_spec(path, overrides)
+    return _load_spec(path, overrides, scenario)
+
+
+def cell_design(spec: LineSpec | str):
+    """The cell design a spec's ``cell:`` block implies (None without one).
+
+    Example: ``cell_design("all_solid_sulfide").energy_wh``.
+    """
+    from fabsim.spec.cell_design import design_of
+
+    spec = load_spec(spec) if isinstance(spec, str) else spec
+    return design_of(spec.cell) if spec.cell is not None else None
 
 
 def simulate(
@@ -126,14 +139,14 @@ def rampup(
     new, mature = run_rampup(spec, replications, seed, horizon, workers, progress)
     from fabsim.analysis.rampup import RampupResults
 
-    return RampupResults(spec.short_name, new, mature, seed)
+    return RampupResults(spec.label, new, mature, seed)
 
 
 def line_key(spec: LineSpec, taken: dict) -> str:
     """A unique name for a line in a comparison: its short name, numbered if repeated."""
-    key, number = spec.short_name, 2
+    key, number = spec.label, 2
     while key in taken:
-        key = f"{spec.short_name} ({number})"
+        key = f"{spec.label} ({number})"
         number += 1
     return key
 

@@ -49,10 +49,18 @@ Workers = Annotated[
     int | None, typer.Option(help="Local processes for replications (default: all cores).")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, only.")]
+Scenario = Annotated[
+    str | None,
+    typer.Option(help="Apply one of the spec's scenarios (same as naming the line LINE@NAME)."),
+]
 Out = Annotated[
     str | None,
     typer.Option(help="Write summary.json, replications.csv and steps.csv into this directory."),
 ]
+
+
+def _in_scenario(spec: str, scenario: str | None) -> str:
+    return f"{spec}@{scenario}" if scenario else spec
 
 
 def _fail(message: str) -> typer.Exit:
@@ -76,20 +84,29 @@ def _hours(option: str, value: str | None) -> float | None:
 
 @app.command()
 def validate(
-    specs: Annotated[list[str], typer.Argument(help="Spec files to check.")], sets: Sets = None
+    specs: Annotated[list[str], typer.Argument(help="Spec files to check.")],
+    sets: Sets = None,
+    scenario: Scenario = None,
 ) -> None:
-    """Check spec files: print OK per file, or every problem; exit 2 on any."""
+    """Check spec files: print OK per file, or every problem; exit 2 on any.
+
+    Warnings (a stacking step whose uses disagree with the cell design, steps
+    without costs in a costed line) are printed but do not fail the check.
+    """
     from fabsim.spec import SpecError, load_spec
+    from fabsim.spec.advice import spec_warnings
 
     failed = False
     for path in specs:
         try:
-            spec = load_spec(path, sets or ())
+            spec = load_spec(_in_scenario(path, scenario), sets or ())
         except SpecError as error:
             print(error, file=sys.stderr)
             failed = True
         else:
             print(f"OK  {path}: {spec.line} ({len(spec.steps)} steps)")
+            for warning in spec_warnings(spec):
+                print(f"warning: {warning}", file=sys.stderr)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -115,12 +132,13 @@ def run(
     workers: Workers = None,
     as_json: AsJson = False,
     out: Out = None,
+    scenario: Scenario = None,
 ) -> None:
-    """Run one line: KPIs with 95% CIs, steps, bottleneck."""
+    """Run one line: KPIs with 95% CIs, steps, bottleneck, cost per kWh if costs are given."""
     from fabsim.commands import run_command
 
     run_command(
-        spec,
+        _in_scenario(spec, scenario),
         replications,
         seed,
         _hours("horizon", horizon),
@@ -200,13 +218,29 @@ def rampup(
     out: Annotated[
         str | None, typer.Option(help="Write summary.json and weeks.csv into this directory.")
     ] = None,
+    scenario: Scenario = None,
 ) -> None:
     """Ramp-up of a new line: good output per week (95% CI), time to 90% of mature."""
     from fabsim.commands import rampup_command
 
     rampup_command(
-        spec, replications, seed, _hours("horizon", horizon), sets or [], workers, as_json, out
+        _in_scenario(spec, scenario),
+        replications,
+        seed,
+        _hours("horizon", horizon),
+        sets or [],
+        workers,
+        as_json,
+        out,
     )
+
+
+@app.command()
+def cell(spec: Spec, as_json: AsJson = False, sets: Sets = None, scenario: Scenario = None) -> None:
+    """The cell a spec's cell: block designs: capacity, energy, sheets, picks, masses."""
+    from fabsim.commands import cell_command
+
+    cell_command(_in_scenario(spec, scenario), sets or [], as_json)
 
 
 @app.command()

@@ -172,7 +172,7 @@ def rampup_command(name, replications, seed, horizon, sets, workers, as_json, ou
     with user_errors():
         spec = load_spec(name, sets)
         count = replications_for([spec], replications)
-        with progress_bar(2 * count, f"ramp-up {spec.short_name}") as advance:
+        with progress_bar(2 * count, f"ramp-up {spec.label}") as advance:
             results = rampup(spec, count, seed, horizon, workers, advance)
     from fabsim.report.export import to_json, write_outputs
 
@@ -233,6 +233,28 @@ def _print(
         console.print(f"wrote {', '.join(written)} to {out}")
 
 
+def cell_command(name: str, sets: list[str], as_json: bool) -> None:
+    """``fabsim cell``: the derived cell design as a table, or JSON."""
+    import json
+
+    from fabsim.spec.cell_design import design_of
+
+    with user_errors():
+        spec = load_spec(name, sets)
+    if spec.cell is None:
+        print(f"{spec.source}: has no cell: block (nothing to derive)", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    design = design_of(spec.cell)
+    if as_json:
+        sys.stdout.write(json.dumps(design.to_dict(), indent=2) + "\n")
+        return
+    from fabsim.report.cell_summary import cell_summary
+
+    console = terminal()
+    for renderable in cell_summary(spec, design):
+        console.print(renderable)
+
+
 def specs_command() -> None:
     """``fabsim specs``: the shipped lines and what each is."""
     from fabsim.spec.catalog import shipped
@@ -240,6 +262,9 @@ def specs_command() -> None:
     with user_errors():
         for name, path in shipped().items():
             spec = load_spec(str(path))
-            print(f"{name:<20} {spec.line}")
+            print(f"{name:<24} {spec.line}")
             if spec.description:
-                print(f"{'':<20} {spec.description}")
+                print(f"{'':<24} {spec.description}")
+            if spec.scenarios:
+                named = ", ".join(f"{name}@{s}" for s in spec.scenarios)
+                print(f"{'':<24} scenarios: {named}")

@@ -366,8 +366,10 @@ def spec_argument(spec: LineSpec) -> str:
 
     path = shipped().get(spec.short_name)
     if spec.source and path is not None and str(path) == spec.source:
-        return spec.short_name
-    return spec.source or spec.short_name
+        name = spec.short_name
+    else:
+        name = spec.source or spec.short_name
+    return f"{name}@{spec.scenario}" if spec.scenario else name
 
 
 def _exact_hours(hours: float) -> str:

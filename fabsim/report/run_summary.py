@@ -52,13 +52,13 @@ def header(
     """
     first = results[0]
     text = Text(f"fabsim {command} · ", style="bold")
-    text.append(" vs ".join(r.spec.short_name for r in results), style="bold cyan")
+    text.append(" vs ".join(r.spec.label for r in results), style="bold cyan")
     text.append(f" · {first.replications} replications · {window_text(results, names)}")
     text.append(f" · seed {seed}")
     shared = [o for o in first.overrides if all(o in r.overrides for r in results)]
     if shared:
         text.append(" · " + " ".join(f"--set {o}" for o in shared), style="bold yellow")
-    for label, r in zip(names or [r.spec.short_name for r in results], results, strict=True):
+    for label, r in zip(names or [r.spec.label for r in results], results, strict=True):
         own = [o for o in r.overrides if o not in shared]
         if own:
             text.append(f" · {label}: " + " ".join(f"--set {o}" for o in own), style="bold yellow")
@@ -67,7 +67,7 @@ def header(
 
 def window_text(results: list[LineResults], names: list[str] | None = None) -> str:
     """``30 d after 2 d warm-up``, or each line's own window and warm-up when they differ."""
-    names = names or [r.spec.short_name for r in results]
+    names = names or [r.spec.label for r in results]
     pairs = [(duration(r.horizon_h), duration(r.warmup_h)) for r in results]
     if len(set(pairs)) == 1:
         return f"{pairs[0][0]} after {pairs[0][1]} warm-up"

@@ -41,8 +41,23 @@ def parse_override(text: str) -> tuple[tuple, object]:
         raise SpecError(
             [Problem(source, None, path_text, problem.message) for problem in error.problems]
         ) from None
-    path = tuple(int(p) if p.isascii() and p.isdigit() else p for p in path_text.split("."))
-    return path, value
+    return field_path(path_text), value
+
+
+def field_path(text: str) -> tuple:
+    """A dotted path as a tuple: list positions as ints, a ``ranges`` key kept whole.
+
+    Example:
+        >>> field_path("steps.coating.failures.0.mtbf")
+        ('steps', 'coating', 'failures', 0, 'mtbf')
+        >>> field_path("steps.stacking.ranges.cycle.mean")
+        ('steps', 'stacking', 'ranges', 'cycle.mean')
+    """
+    parts = text.split(".")
+    if "ranges" in parts[:-1]:  # range keys are themselves paths: "cycle.mean"
+        cut = parts.index("ranges") + 1
+        parts = [*parts[:cut], ".".join(parts[cut:])]
+    return tuple(int(p) if p.isascii() and p.isdigit() else p for p in parts)
 
 
 def apply_override(data: object, text: str) -> tuple:

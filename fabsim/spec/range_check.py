@@ -73,7 +73,8 @@ def check_ranges(spec: LineSpec, data: dict, origins: Origins) -> list[Problem]:
                     origins.problem(
                         field,
                         f"{base:g} is outside the range {_fmt(bounds)} given for it in "
-                        f"{origins.source}" + (f" line {line}" if line else ""),
+                        f"{origins.source}" + (f" line {line}" if line else "") + "; widen "
+                        f"it, or set steps.{step_id}.ranges.{field_path} beside the value",
                     )
                 )
             elif not low <= base <= high:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 from fabsim.spec.errors import Problem, SpecError
-from fabsim.spec.overrides import set_field
+from fabsim.spec.overrides import field_path, set_field
 from fabsim.spec.suggest import did_you_mean
 from fabsim.spec.yaml_source import Lines
 
@@ -62,10 +62,8 @@ def apply_scenario(data: dict, lines: Lines, source: str, name: str) -> dict[tup
     placed: dict[tuple, str] = {}
     for path_text, value in entries.items():
         where = scenario_source(source, lines, name, str(path_text))
-        path = tuple(
-            int(p) if p.isascii() and p.isdigit() else p for p in str(path_text).split(".")
-        )
-        if not all(path):
+        path = field_path(str(path_text))
+        if not all(str(p) for p in path):
             raise SpecError([Problem(where, None, str(path_text), "is not a field path")])
         set_field(data, path, value, where)
         placed[path] = where
