@@ -182,6 +182,13 @@ def compare_lines(
     workers: Workers = None,
     as_json: AsJson = False,
     out: Out = None,
+    equal: Annotated[
+        str | None,
+        typer.Option(
+            help="Scale the other lines (parallel copies) to the first's 'capex' or "
+            "nameplate 'output' before comparing."
+        ),
+    ] = None,
 ) -> None:
     """Compare lines with the same seeds: side-by-side KPIs, paired differences, verdict.
 
@@ -201,7 +208,14 @@ def compare_lines(
         as_json,
         out,
         by_position={i: v for i, v in enumerate((set_a, set_b)) if v},
+        equal=_equal_choice(equal),
     )
+
+
+def _equal_choice(value: str | None) -> str | None:
+    if value is None or value in ("capex", "output"):
+        return value
+    raise _fail(f"--equal {value}: expected 'capex' or 'output'")
 
 
 @app.command()

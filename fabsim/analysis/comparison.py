@@ -16,12 +16,16 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
+from fabsim.analysis.cost import capex_by_step
 from fabsim.analysis.kpis import LINE_KPIS, LOSSES
 from fabsim.analysis.line_results import LineResults, command_line
 from fabsim.analysis.stats import Estimate, estimate, paired_difference
 
 VERDICT_KPI = "gwh_per_year"
 """The comparison's verdict: good energy a year, the question fabsim answers."""
+
+COST_KPIS = ("cost_per_kwh", "cost_per_good_unit")
+"""Compared (paired) when every line has ``costs:`` in one currency."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,39 @@ class Comparison:
     @property
     def command(self) -> str:
         """The ``fabsim compare`` command that gives these numbers again."""
-        return command_line("compare", list(self.lines.values()))
+        return command_line("compare", list(self.lines.values()), self.equal)
+
+    equal: str | None = None
+    """``capex`` or ``output`` when the lines were scaled before comparing (``--equal``)."""
+
+    scaling: dict[str, str] | None = None
+    """Per scaled line, what was scaled and how (``--equal``), in words."""
+
+    @property
+    def currency(self) -> str | None:
+        """The lines' one currency, or None if a line has no costs or currencies differ."""
+        found = {r.spec.costs.currency if r.spec.costs else None for r in self.lines.values()}
+        return found.pop() if len(found) == 1 and None not in found else None
+
+    def equipment(self) -> list[dict]:
+        """Machines and capex by process, per line, in flow order (capex None without costs).
+
+        Example:
+            >>> comparison.equipment()[0]        # doctest: +SKIP
+            {'process': 'mixing', 'machines': {'semi': 2, 'solid': 3}, 'capex': {...}}
+        """
+        rows = []
+        for tag in self.processes:
+            row = {"process": tag, "machines": {}, "capex": {}}
+            for name, results in self.lines.items():
+                steps = [s for s in results.flow.order if results.spec.process_of(s) == tag]
+                spec = results.spec
+                row["machines"][name] = sum(spec.steps[s].machines for s in steps) if steps else 0
+                row["capex"][name] = (
+                    sum(capex_by_step(spec)[s] for s in steps) if spec.costs else None
+                )
+            rows.append(row)
+        return rows
 
     @property
     def verdict_kpi(self) -> str:
@@ -157,6 +193,7 @@ class Comparison:
         sentences = []
         for name in self.names[1:]:
             sentences += self._energy_sentences(name)
+            sentences += self._cost_sentences(name)
         for name, results in self.lines.items():
             if not sum(r.finished for r in results.runs):
                 sentences.append(f"{name} finished no good unit in the window.")
@@ -174,6 +211,37 @@ class Comparison:
         if len(base.runs) < 2:
             sentences.append("One replication: no interval; nothing here is significant.")
         return sentences
+
+    def _cost_sentences(self, name: str) -> list[str]:
+        """Cost per good kWh, paired: how much dearer or cheaper, with its interval."""
+        currency = self.currency
+        if currency is None:
+            costed = [n for n, r in self.lines.items() if r.spec.costs is not None]
+            if costed and len(costed) < len(self.names):
+                return ["Cost is compared only when every line has costs: (some have none)."]
+            return []
+        kpi = "cost_per_kwh"
+        diff = self.difference(kpi, name)
+        base = self.lines[self.baseline].kpi(kpi).mean
+        other = self.lines[name].kpi(kpi).mean
+        if diff.mean is None or not base:
+            return []
+        change = abs(diff.mean / base) * 100
+        word = "more" if diff.mean > 0 else "less"
+        levels = f"{other:.1f} against {base:.1f} {currency}/kWh"
+        if diff.low is None:
+            return [f"Each good kWh of {name} costs {change:.1f}% {word} ({levels})."]
+        if not diff.significant():
+            return [
+                f"{name} and {self.baseline} cost the same per good kWh within the noise "
+                f"({levels}; difference {diff.mean / base * 100:+.1f}%, 95% CI "
+                f"{diff.low / base * 100:+.1f}% to {diff.high / base * 100:+.1f}%)."
+            ]
+        low, high = sorted((abs(diff.low / base) * 100, abs(diff.high / base) * 100))
+        return [
+            f"Each good kWh of {name} costs {change:.1f}% {word} than one of "
+            f"{self.baseline} ({levels}; 95% CI {low:.1f}% to {high:.1f}% {word})."
+        ]
 
     def _energy_sentences(self, name: str) -> list[str]:
         # Significance from the paired difference (as the winner); the size
@@ -241,7 +309,7 @@ class Comparison:
         differences = {}
         for name in self.names[1:]:
             entry = {}
-            for kpi in LINE_KPIS:
+            for kpi in LINE_KPIS + (COST_KPIS if self.currency else ()):
                 diff = self.difference(kpi, name)
                 entry[kpi] = {**diff.to_dict(), "significant": diff.significant()}
             rel = self.relative_difference("good_rate_per_h", name)
@@ -283,6 +351,9 @@ class Comparison:
         return {
             **data,
             "command": self.command,
+            "equal": self.equal,
+            "scaling": self.scaling,
+            "equipment": self.equipment(),
             "differences": differences,
             "processes": processes,
             "losses": losses,

@@ -378,7 +378,7 @@ def _exact_hours(hours: float) -> str:
     return f"{short} h" if float(short) == hours else f"{hours!r} h"
 
 
-def command_line(command: str, lines: list[LineResults]) -> str:
+def command_line(command: str, lines: list[LineResults], equal: str | None = None) -> str:
     """The command (run or compare) that reproduces ``lines``, options and overrides included.
 
     Example:
@@ -390,6 +390,8 @@ def command_line(command: str, lines: list[LineResults]) -> str:
     first = lines[0]
     words = ["fabsim", command, *(spec_argument(r.spec) for r in lines)]
     words += ["-n", str(first.replications), "--seed", str(first.seed)]
+    if equal:
+        words += ["--equal", equal]
     # Lines of a comparison may each keep their spec's own window: name a
     # window on the command line only when it is the same for all.
     if len({r.horizon_h for r in lines}) == 1:

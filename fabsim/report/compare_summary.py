@@ -110,13 +110,20 @@ def _lines_table(
 
 def kpi_table(comparison: Comparison, width: int = WIDE) -> Table:
     """Lines side by side; when they cannot fit (many lines, long names), one row per line."""
+    shown = list(ROWS)
+    if comparison.currency:
+        currency = comparison.currency
+        shown += [
+            (f"Cost per good kWh ({currency})", "cost_per_kwh", "number", -1),
+            (f"Cost per good unit ({currency})", "cost_per_good_unit", "number", -1),
+        ]
     rows = [
         (
             label,
             [format_kpi(comparison.lines[n], key, kind) for n in comparison.names],
             [(comparison.difference(key, n), kind, better) for n in comparison.names[1:]],
         )
-        for label, key, kind, better in ROWS
+        for label, key, kind, better in shown
     ]
     footer = None
     if width >= WIDE:
@@ -207,6 +214,50 @@ def loss_table(comparison: Comparison, width: int = WIDE) -> Table:
     return _lines_table(comparison, width, title, "lost to", rows)
 
 
+def equipment_table(comparison: Comparison, width: int = WIDE) -> Table:
+    """What each line needs, by process: machines and capex (when costs are given)."""
+    currency = comparison.currency
+    table = Table(
+        show_edge=False,
+        title="Equipment by process (" + " | ".join(comparison.names) + ")",
+        title_justify="left",
+    )
+    table.add_column("process")
+    table.add_column("machines", justify="right")
+    if currency:
+        table.add_column(f"capex ({currency})", justify="right")
+    totals = {n: 0.0 for n in comparison.names}
+    for row in comparison.equipment():
+        cells = [abbreviate(row["process"], width >= WIDE)]
+        cells.append(" | ".join(str(row["machines"][n]) or "–" for n in comparison.names))
+        if currency:
+            cells.append(" | ".join(_capex(row["capex"][n], currency) for n in comparison.names))
+            for n in comparison.names:
+                totals[n] += row["capex"][n] or 0.0
+        table.add_row(*cells)
+    if currency:
+        table.add_row(
+            "total", "", " | ".join(_capex(totals[n], currency) for n in comparison.names)
+        )
+    return fit(table)
+
+
+def _capex(value: float | None, currency: str) -> str:
+    if value is None:
+        return "–"
+    return number(value / 1e6) + "M" if value else "0"
+
+
+def scaling_notes(comparison: Comparison) -> list[Text]:
+    """What ``--equal`` scaled, line by line (nothing when it was not asked for)."""
+    if not comparison.scaling:
+        return []
+    return [
+        Text(f"--equal {comparison.equal}: {text}", style="bold yellow")
+        for text in comparison.scaling.values()
+    ]
+
+
 def notes() -> Text:
     return Text(
         "capacity/h: good finished units per hour the process's weakest step could "
@@ -219,7 +270,8 @@ def notes() -> Text:
 
 
 def verdict(comparison: Comparison) -> Text:
-    text = Text("Verdict (on good GWh/yr): ", style="bold")
+    on = "good GWh/yr and cost per good kWh" if comparison.currency else "good GWh/yr"
+    text = Text(f"Verdict (on {on}): ", style="bold")
     text.append(" ".join(comparison.verdict()))
     return text
 
@@ -230,12 +282,15 @@ def compare_summary(comparison: Comparison, width: int = WIDE) -> list:
     return [
         header("compare", list(comparison.lines.values()), first.seed, comparison.names),
         reproduce(comparison.command),
+        *scaling_notes(comparison),
         "",
         kpi_table(comparison, width),
         *([] if width >= WIDE else [bottleneck_lines(comparison)]),
         "",
         process_table(comparison, width),
         notes(),
+        "",
+        equipment_table(comparison, width),
         *(
             ["", loss_table(comparison, width)]
             if any(has_phenomena(r.spec) for r in comparison.lines.values())

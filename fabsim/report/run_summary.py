@@ -277,5 +277,14 @@ def run_summary(results: LineResults, width: int = WIDE) -> list:
             if has_phenomena(results.spec)
             else []
         ),
+        *_cost_part(results),
         *caveats(results),
     ]
+
+
+def _cost_part(results: LineResults) -> list:
+    if results.spec.costs is None:
+        return []
+    from fabsim.report.cost_summary import cost_table, scrap_value_table
+
+    return ["", cost_table(results), "", scrap_value_table(results)]
