@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["SpecError", "compare", "load_spec", "rampup", "simulate"]
+__all__ = ["SpecError", "cell_design", "compare", "load_spec", "rampup", "simulate"]
 __version__ = "0.1.0"
 
 # name -> module that defines it
 _LAZY = {
     "SpecError": "fabsim.spec.errors",
+    "cell_design": "fabsim.api",
     "compare": "fabsim.api",
     "load_spec": "fabsim.api",
     "rampup": "fabsim.api",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from fabsim.experiment.limits import check_run_size
 from fabsim.experiment.replications import Progress, run_replications
+from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.loading import load_spec as _load_spec
 from fabsim.spec.models import LineSpec
 
@@ -82,11 +83,15 @@ def compare(
     warmup: float | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    equal: str | None = None,
 ) -> Comparison:
     """Run several lines with the same seeds and compare them to the first.
 
     Lines are keyed by file name (``semi_solid``); replications default to
-    the largest in their specs, the seed to the first spec's.
+    the largest in their specs, the seed to the first spec's. ``equal``
+    (``"capex"`` or ``"output"``) first scales every other line by parallel
+    copies to the first line's capex or nameplate output; a line that cannot
+    be scaled raises :class:`fabsim.SpecError`.
 
     Example:
         >>> lines = ["semi_solid", "all_solid_sulfide"]
@@ -94,6 +99,14 @@ def compare(
         >>> comparison.verdict()[0]                       # doctest: +SKIP
     """
     loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
+    scaling = None
+    if equal is not None:
+        from fabsim.analysis.equalize import equalize
+
+        try:
+            loaded, scaling = equalize(loaded, equal)
+        except ValueError as error:
+            raise SpecError([Problem(f"--equal {equal}", None, "", str(error))]) from None
     replications = replications_for(loaded, replications)
     seed = loaded[0].run.seed if seed is None else seed
     for spec in loaded:
@@ -108,7 +121,9 @@ def compare(
     for spec, line_runs in zip(loaded, runs, strict=True):
         key = line_key(spec, lines)
         lines[key] = LineResults(spec, line_runs, seed)
-    return Comparison(lines)
+    comparison = Comparison(lines)
+    comparison.equal, comparison.scaling = equal, scaling
+    return comparison
 
 
 def rampup(

@@ -140,11 +140,9 @@ def compare_command(
                 problems += error.problems
         if problems:
             raise SpecError(problems)
-        scaling = _equalize(specs, names, overrides, equal) if equal else None
         count = replications_for(specs, replications)
         with progress_bar(count * len(specs), "compare") as advance:
-            comparison = compare(specs, count, seed, horizon, warmup, workers, advance)
-        comparison.equal, comparison.scaling = equal, scaling
+            comparison = compare(specs, count, seed, horizon, warmup, workers, advance, equal)
     from fabsim.report.export import to_json, write_outputs
 
     summary = comparison.to_dict()
@@ -210,40 +208,6 @@ def rampup_command(name, replications, seed, horizon, sets, workers, as_json, ou
     from fabsim.report.rampup_summary import rampup_summary
 
     _print(terminal(), rampup_summary(results), out, ("summary.json", "weeks.csv"))
-
-
-def _equalize(specs: list, names: list[str], overrides: list[list[str]], by: str) -> dict:
-    """Scale every line after the first to the first's capex or output (in place).
-
-    Returns, per scaled line, what was done in words. The scaling is kept out
-    of the lines' ``--set`` list: ``--equal`` in the command reproduces it.
-    """
-    from fabsim.analysis.equalize import scale_factor, scaled_overrides, size
-    from fabsim.report.cost_summary import money
-
-    base = specs[0]
-    scaling = {}
-    for i in range(1, len(specs)):
-        try:
-            factor = scale_factor(base, specs[i], by)
-        except ValueError as error:
-            print(str(error), file=sys.stderr)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        before = size(specs[i], by)
-        scaled = load_spec(names[i], scaled_overrides(specs[i], factor) + overrides[i])
-        scaled._overrides = tuple(overrides[i])
-        specs[i] = scaled
-        after, target = size(scaled, by), size(base, by)
-        if by == "capex":
-            currency = base.costs.currency
-            amounts = [money(v, currency) for v in (before, after, target)]
-        else:
-            amounts = [f"{v * 8760 / 1e6:.3g} GWh/yr nameplate" for v in (before, after, target)]
-        scaling[scaled.label] = (
-            f"{scaled.label} scaled x{factor:.3g} (parallel copies: machines, buffers, "
-            f"supplies): {amounts[0]} -> {amounts[1]}, against {amounts[2]} of {base.label}"
-        )
-    return scaling
 
 
 def _warn(warnings: list[str], name: str | None = None) -> None:

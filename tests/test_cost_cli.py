@@ -119,7 +119,7 @@ def test_equal_capex_needs_costs_on_both_lines(lines, tmp_path):
     result = fabsim("compare", base, str(plain), "--equal", "capex", "-n", "2")
     assert result.returncode == 2
     assert result.stderr == (
-        "--equal capex needs capex on both lines; plain has none "
+        "--equal capex: needs capex on both lines; plain has none "
         "(give its steps cost: {capex: ...})\n"
     )
 

@@ -19,6 +19,7 @@ import math
 
 from fabsim.analysis.capacity import line_capacity
 from fabsim.analysis.cost import capex_by_step
+from fabsim.spec.loading import load_spec
 from fabsim.spec.models import LineSpec
 
 EQUAL_BY = ("capex", "output")
@@ -42,17 +43,17 @@ def scale_factor(base: LineSpec, other: LineSpec, by: str) -> float:
         for spec in (base, other):
             if spec.costs is None or not sum(capex_by_step(spec).values()):
                 raise ValueError(
-                    f"--equal capex needs capex on both lines; {spec.label} has none "
+                    f"needs capex on both lines; {spec.label} has none "
                     "(give its steps cost: {capex: ...})"
                 )
         if base.costs.currency != other.costs.currency:
             raise ValueError(
-                f"--equal capex needs one currency: {base.label} is in {base.costs.currency}, "
+                f"needs one currency: {base.label} is in {base.costs.currency}, "
                 f"{other.label} in {other.costs.currency}"
             )
     theirs = size(other, by)
     if not theirs or not math.isfinite(theirs):
-        raise ValueError(f"--equal {by}: {other.label} has no finite {by} to scale")
+        raise ValueError(f"{other.label} has no finite {by} to scale")
     return size(base, by) / theirs
 
 
@@ -80,3 +81,43 @@ def scaled_overrides(spec: LineSpec, factor: float) -> list[str]:
         if supply.capacity is not None:
             sets.append(f"supplies.{name}.capacity={max(1, round(supply.capacity * factor))}")
     return sets
+
+
+def equalize(specs: list[LineSpec], by: str) -> tuple[list[LineSpec], dict[str, str]]:
+    """Scale every line after the first to the first's capex or output (``by``).
+
+    Returns the lines (the first as given) and, per scaled line, what was done
+    in words. The scaling is not among a line's ``--set`` overrides: a
+    comparison records ``--equal`` instead. Raises ``ValueError`` when a line
+    cannot be scaled.
+
+    Example:
+        >>> lines, notes = equalize([load_spec("semi_solid"), load_spec("all_solid_sulfide")],
+        ...                         "capex")                        # doctest: +SKIP
+    """
+    if by not in EQUAL_BY:
+        raise ValueError("expected 'capex' or 'output'")
+    base, out, notes = specs[0], [specs[0]], {}
+    for spec in specs[1:]:
+        factor = scale_factor(base, spec, by)
+        if not spec.source:
+            raise ValueError(f"{spec.label} was not loaded from a file")
+        scaled = load_spec(
+            spec.source, scaled_overrides(spec, factor) + list(spec.overrides), spec.scenario
+        )
+        scaled._overrides = spec.overrides
+        out.append(scaled)
+        notes[scaled.label] = _note(base, spec, scaled, factor, by)
+    return out, notes
+
+
+def _note(base: LineSpec, spec: LineSpec, scaled: LineSpec, factor: float, by: str) -> str:
+    values = (size(spec, by), size(scaled, by), size(base, by))
+    if by == "capex":
+        amounts = [f"{v / 1e6:.4g} M{base.costs.currency}" for v in values]
+    else:
+        amounts = [f"{v * 8760 / 1e6:.3g} GWh/yr nameplate" for v in values]
+    return (
+        f"{scaled.label} scaled x{factor:.3g} (parallel copies: machines, buffers, "
+        f"supplies): {amounts[0]} -> {amounts[1]}, against {amounts[2]} of {base.label}"
+    )
