@@ -57,19 +57,21 @@ def simulate(
     warmup: float | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    scheduler: str = "processes",
 ) -> LineResults:
     """Run ``replications`` of a line and return its :class:`LineResults`.
 
     ``horizon`` and ``warmup`` are in hours (default: the spec's ``run``
     block). ``workers`` local processes share the replications (default:
-    all cores); the numbers are the same whatever the worker count.
+    all cores); ``scheduler`` may send them to Dask instead (``dask-local``
+    or ``tcp://HOST:PORT``). The numbers are the same whatever runs them.
     """
     if isinstance(spec, str):
         spec = load_spec(spec)
     replications = replications_for([spec], replications)
     seed = spec.run.seed if seed is None else seed
     check_run_size(spec, replications, horizon, warmup)
-    runs = run_replications(spec, replications, seed, horizon, warmup, workers, progress)
+    runs = run_replications(spec, replications, seed, horizon, warmup, workers, progress, scheduler)
     from fabsim.analysis.line_results import LineResults
 
     return LineResults(spec, runs, seed)
@@ -84,6 +86,7 @@ def compare(
     workers: int | None = None,
     progress: Progress | None = None,
     equal: str | None = None,
+    scheduler: str = "processes",
 ) -> Comparison:
     """Run several lines with the same seeds and compare them to the first.
 
@@ -113,7 +116,7 @@ def compare(
         check_run_size(spec, replications, horizon, warmup)
     from fabsim.experiment.comparison import run_lines
 
-    runs = run_lines(loaded, replications, seed, horizon, warmup, workers, progress)
+    runs = run_lines(loaded, replications, seed, horizon, warmup, workers, progress, scheduler)
     from fabsim.analysis.comparison import Comparison
     from fabsim.analysis.line_results import LineResults
 
@@ -133,6 +136,7 @@ def rampup(
     horizon: float = 26 * 168.0,
     workers: int | None = None,
     progress: Progress | None = None,
+    scheduler: str = "processes",
 ) -> RampupResults:
     """Run a new line from empty with its ``ramp`` curves; weekly output against mature.
 
@@ -151,7 +155,7 @@ def rampup(
     check_run_size(spec, replications, None, None)
     from fabsim.experiment.rampup import run_rampup
 
-    new, mature = run_rampup(spec, replications, seed, horizon, workers, progress)
+    new, mature = run_rampup(spec, replications, seed, horizon, workers, progress, scheduler)
     from fabsim.analysis.rampup import RampupResults
 
     return RampupResults(spec.label, new, mature, seed)

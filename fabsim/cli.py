@@ -49,6 +49,14 @@ Workers = Annotated[
     int | None, typer.Option(help="Local processes for replications (default: all cores).")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, only.")]
+SchedulerOption = Annotated[
+    str,
+    typer.Option(
+        "--scheduler",
+        help="Where replications run: processes (local), dask-local (a Dask LocalCluster) "
+        "or tcp://HOST:PORT (a running Dask scheduler).",
+    ),
+]
 Scenario = Annotated[
     str | None,
     typer.Option(help="Apply one of the spec's scenarios (same as naming the line LINE@NAME)."),
@@ -57,6 +65,15 @@ Out = Annotated[
     str | None,
     typer.Option(help="Write summary.json, replications.csv and steps.csv into this directory."),
 ]
+
+
+def _scheduler(value: str) -> str:
+    from fabsim.experiment.executors import check_scheduler
+
+    try:
+        return check_scheduler(value)
+    except ValueError as error:
+        raise _fail(f"--scheduler {value}: {error}") from None
 
 
 def _in_scenario(spec: str, scenario: str | None) -> str:
@@ -133,6 +150,7 @@ def run(
     as_json: AsJson = False,
     out: Out = None,
     scenario: Scenario = None,
+    scheduler: SchedulerOption = "processes",
 ) -> None:
     """Run one line: KPIs with 95% CIs, steps, bottleneck, cost per kWh if costs are given."""
     from fabsim.commands import run_command
@@ -147,6 +165,7 @@ def run(
         workers,
         as_json,
         out,
+        _scheduler(scheduler),
     )
 
 
@@ -189,6 +208,7 @@ def compare_lines(
             "nameplate 'output' before comparing."
         ),
     ] = None,
+    scheduler: SchedulerOption = "processes",
 ) -> None:
     """Compare lines with the same seeds: side-by-side KPIs, paired differences, verdict.
 
@@ -209,6 +229,7 @@ def compare_lines(
         out,
         by_position={i: v for i, v in enumerate((set_a, set_b)) if v},
         equal=_equal_choice(equal),
+        scheduler=_scheduler(scheduler),
     )
 
 
@@ -233,6 +254,7 @@ def rampup(
         str | None, typer.Option(help="Write summary.json and weeks.csv into this directory.")
     ] = None,
     scenario: Scenario = None,
+    scheduler: SchedulerOption = "processes",
 ) -> None:
     """Ramp-up of a new line: good output per week (95% CI), time to 90% of mature."""
     from fabsim.commands import rampup_command
@@ -246,6 +268,7 @@ def rampup(
         workers,
         as_json,
         out,
+        _scheduler(scheduler),
     )
 
 

@@ -77,13 +77,17 @@ def progress_bar(total: int, label: str):
         yield lambda _result: progress.advance(task)
 
 
-def run_command(name, replications, seed, horizon, warmup, sets, workers, as_json, out):
+def run_command(
+    name, replications, seed, horizon, warmup, sets, workers, as_json, out, scheduler="processes"
+):
     """``fabsim run``: one line, summary or JSON, optional ``--out`` files."""
     with user_errors():
         spec = load_spec(name, sets)
         count = replications_for([spec], replications)
         with progress_bar(count, spec.line) as advance:
-            results = simulate(spec, count, seed, horizon, warmup, workers, progress=advance)
+            results = simulate(
+                spec, count, seed, horizon, warmup, workers, advance, scheduler=scheduler
+            )
     from fabsim.report.export import to_json, write_outputs  # not needed before the run
 
     summary = results.to_dict()
@@ -118,6 +122,7 @@ def compare_command(
     out,
     by_position=None,
     equal=None,
+    scheduler="processes",
 ):
     """``fabsim compare``: lines side by side with paired differences and a verdict."""
     from fabsim.spec.catalog import REFERENCE_LINES
@@ -142,7 +147,9 @@ def compare_command(
             raise SpecError(problems)
         count = replications_for(specs, replications)
         with progress_bar(count * len(specs), "compare") as advance:
-            comparison = compare(specs, count, seed, horizon, warmup, workers, advance, equal)
+            comparison = compare(
+                specs, count, seed, horizon, warmup, workers, advance, equal, scheduler
+            )
     from fabsim.report.export import to_json, write_outputs
 
     summary = comparison.to_dict()
@@ -177,13 +184,15 @@ def compare_command(
     _print(console, compare_summary(comparison, console.width), out)
 
 
-def rampup_command(name, replications, seed, horizon, sets, workers, as_json, out):
+def rampup_command(
+    name, replications, seed, horizon, sets, workers, as_json, out, scheduler="processes"
+):
     """``fabsim rampup``: weekly good output of a new line, and time to 90% of mature."""
     with user_errors():
         spec = load_spec(name, sets)
         count = replications_for([spec], replications)
         with progress_bar(2 * count, f"ramp-up {spec.label}") as advance:
-            results = rampup(spec, count, seed, horizon, workers, advance)
+            results = rampup(spec, count, seed, horizon, workers, advance, scheduler)
     from fabsim.report.export import to_json, write_outputs
 
     summary = results.to_dict()

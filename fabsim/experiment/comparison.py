@@ -26,8 +26,9 @@ def run_lines(
     warmup: float | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    scheduler: str = "processes",
 ) -> list[list[ReplicationResult]]:
     """Replications ``0..N-1`` of each line with one seed; results per line, in order."""
     tasks = [(spec, r, seed, horizon, warmup) for spec in specs for r in range(replications)]
-    flat = run_tasks(tasks, workers, progress)
+    flat = run_tasks(tasks, workers, progress, scheduler)
     return [flat[i * replications : (i + 1) * replications] for i in range(len(specs))]

@@ -31,6 +31,7 @@ def run_rampup(
     horizon: float,
     workers: int | None = None,
     progress: Progress | None = None,
+    scheduler: str = "processes",
 ) -> tuple[list[ReplicationResult], list[ReplicationResult]]:
     """New-line runs (ramps on, from empty) and mature runs, in replication order.
 
@@ -43,5 +44,5 @@ def run_rampup(
     weeks = math.ceil(spec.run.horizon / WEEK_H - 1e-9) * WEEK_H
     settle = math.ceil(spec.run.warmup / WEEK_H - 1e-9) * WEEK_H
     mature = [(spec, r, seed, weeks, settle) for r in range(replications)]
-    results = run_tasks(new + mature, workers, progress)
+    results = run_tasks(new + mature, workers, progress, scheduler)
     return results[:replications], results[replications:]

@@ -45,18 +45,37 @@ def run_replications(
     warmup: float | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    scheduler: str = "processes",
 ) -> list[ReplicationResult]:
     """Simulate ``replications`` runs of ``spec``; results in replication order."""
     tasks = [(spec, r, seed, horizon, warmup) for r in range(replications)]
-    return run_tasks(tasks, workers, progress)
+    return run_tasks(tasks, workers, progress, scheduler)
 
 
 def run_tasks(
-    tasks: list[tuple], workers: int | None = None, progress: Progress | None = None
+    tasks: list[tuple],
+    workers: int | None = None,
+    progress: Progress | None = None,
+    scheduler: str = "processes",
 ) -> list[ReplicationResult]:
-    """Run ``run_replication(*task)`` for each task; keep the order of ``tasks``."""
-    workers = min(workers or default_workers(), len(tasks)) or 1
+    """Run ``run_replication(*task)`` for each task; keep the order of ``tasks``.
+
+    ``scheduler`` is ``processes``, ``dask-local`` or a Dask scheduler's
+    address (see :mod:`fabsim.experiment.executors`).
+    """
     results: list[ReplicationResult | None] = [None] * len(tasks)
+    if scheduler != "processes":
+        from fabsim.experiment.executors import dask_results
+
+        try:
+            for index, result in dask_results(tasks, scheduler, workers):
+                results[index] = result
+                if progress:
+                    progress(result)
+        except KeyboardInterrupt:
+            raise Interrupted(sum(r is not None for r in results), len(tasks)) from None
+        return results
+    workers = min(workers or default_workers(), len(tasks)) or 1
     if workers == 1:
         try:
             for index, task in enumerate(tasks):
