@@ -173,3 +173,50 @@ def line_key(spec: LineSpec, taken: dict) -> str:
 def replications_for(specs: Sequence[LineSpec], replications: int | None) -> int:
     """The replications to run: as asked, else the largest in the specs' ``run`` blocks."""
     return max(s.run.replications for s in specs) if replications is None else replications
+
+
+def sweep_plan(
+    base: LineSpec, sets: Sequence[str] = (), sample: int | None = None, seed: int | None = None
+):
+    """The points :func:`sweep` would run (the grid, or the LHS sample for ``seed``)."""
+    from fabsim.analysis.sweep import sweep_points
+
+    return sweep_points(base, sets, sample, base.run.seed if seed is None else seed)
+
+
+def sweep(
+    spec: LineSpec | str,
+    sets: Sequence[str] = (),
+    sample: int | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int | None = None,
+    scheduler: str = "processes",
+    on_point=None,
+    skip: set[int] = frozenset(),
+    progress: Progress | None = None,
+):
+    """Run a line at every point of a grid (``sets``: ``PATH=VALUES``) or of an LHS sample.
+
+    Returns ``(points, rows)``: each finished point's row of KPI means and
+    95% CIs, in point order. ``on_point(point, row)`` is called as each point
+    finishes; ``skip`` holds indexes of points already done (``--resume``).
+
+    Example:
+        >>> points, rows = sweep("three_step", ["steps.stacking.machines=4,6"], replications=3)
+        ...                                                        # doctest: +SKIP
+    """
+    from fabsim.analysis.sweep import run_sweep
+
+    base = load_spec(spec) if isinstance(spec, str) else spec
+    points = sweep_plan(base, sets, sample, seed)
+    replications = replications_for([base], replications)
+    seed = base.run.seed if seed is None else seed
+    check_run_size(base, replications, horizon, warmup)
+    todo = [p for p in points if p.index not in skip]
+    rows = run_sweep(
+        base, todo, replications, seed, horizon, warmup, workers, scheduler, on_point, progress
+    )
+    return points, rows

@@ -272,6 +272,75 @@ def rampup(
     )
 
 
+Kpi = Annotated[
+    str,
+    typer.Option(help="The KPI to rank by: gwh_per_year, good_rate_per_h, cost_per_kwh, ..."),
+]
+
+
+@app.command()
+def sweep(
+    spec: Spec,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="PATH=VALUES: a list 2,4,6, whole numbers 1..6, or '30 s..60 s:10 s'. "
+            "Several --set make a full grid. Repeatable.",
+        ),
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(help="Instead of --set: N points by Latin hypercube over the ranges:."),
+    ] = None,
+    kpi: Kpi = "gwh_per_year",
+    replications: Replications = None,
+    seed: Seed = None,
+    horizon: Horizon = None,
+    warmup: Warmup = None,
+    workers: Workers = None,
+    scheduler: SchedulerOption = "processes",
+    as_json: AsJson = False,
+    out: Annotated[
+        str | None,
+        typer.Option(help="Write points.parquet and points.csv here, a row per finished point."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the sweep in --out: skip finished points.")
+    ] = False,
+    scenario: Scenario = None,
+) -> None:
+    """Run a line at many points; each point's KPIs with 95% CIs, the best points last."""
+    from fabsim.commands import sweep_command
+
+    if resume and not out:
+        raise _fail("--resume needs --out DIR (the sweep to continue)")
+    sweep_command(
+        _in_scenario(spec, scenario),
+        sets or [],
+        sample,
+        _kpi(kpi),
+        replications,
+        seed,
+        _hours("horizon", horizon),
+        _hours("warmup", warmup),
+        workers,
+        _scheduler(scheduler),
+        as_json,
+        out,
+        resume,
+    )
+
+
+def _kpi(name: str) -> str:
+    from fabsim.analysis.kpis import BETTER
+    from fabsim.spec.suggest import did_you_mean
+
+    if name in BETTER:
+        return name
+    raise _fail(f"--kpi {name}: not a line KPI{did_you_mean(name, list(BETTER))}")
+
+
 @app.command()
 def cell(spec: Spec, as_json: AsJson = False, sets: Sets = None, scenario: Scenario = None) -> None:
     """The cell a spec's cell: block designs: capacity, energy, sheets, picks, masses."""

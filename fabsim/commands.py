@@ -57,19 +57,30 @@ def user_errors():
 
 
 @contextmanager
-def progress_bar(total: int, label: str):
-    """A progress bar on stderr when it is a terminal; a no-op callback otherwise."""
+def progress_bar(total: int, label: str, eta: bool = False):
+    """A progress bar on stderr when it is a terminal; a no-op callback otherwise.
+
+    ``eta`` adds the time remaining (long experiments: sweeps, sensitivity).
+    """
     if not sys.stderr.isatty():
         yield lambda _result: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    columns = [TimeRemainingColumn()] if eta else []
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        *columns,
         console=Console(stderr=True),
         transient=True,
     ) as progress:
@@ -287,3 +298,96 @@ def specs_command() -> None:
             if spec.scenarios:
                 named = ", ".join(f"{name}@{s}" for s in spec.scenarios)
                 print(f"{'':<24} scenarios: {named}")
+
+
+def sweep_command(
+    name,
+    sets,
+    sample,
+    kpi,
+    replications,
+    seed,
+    horizon,
+    warmup,
+    workers,
+    scheduler,
+    as_json,
+    out,
+    resume,
+):
+    """``fabsim sweep``: every point's KPIs with CIs, written as each point finishes."""
+    from fabsim.api import sweep, sweep_plan
+
+    with user_errors():
+        base = load_spec(name)
+        points = sweep_plan(base, sets, sample, seed)
+        count = replications_for([base], replications)
+        run_seed = base.run.seed if seed is None else seed
+        table = None
+        if out:
+            from fabsim.report.points_table import PointsTable
+
+            config = {
+                "spec": base.label,
+                "source": base.source,
+                "seed": run_seed,
+                "replications": count,
+                "horizon_h": horizon,
+                "warmup_h": warmup,
+                "points": [p.values for p in points],
+            }
+            table = PointsTable(out, config, points, resume)
+        skip = table.done if table else set()
+        todo = len(points) - len(skip)
+        try:
+            with progress_bar(todo * count, f"sweep {base.label}", eta=True) as advance:
+                _, rows = sweep(
+                    base,
+                    sets,
+                    sample,
+                    count,
+                    run_seed,
+                    horizon,
+                    warmup,
+                    workers,
+                    scheduler,
+                    on_point=table.add if table else None,
+                    skip=skip,
+                    progress=advance,
+                )
+        except Interrupted:
+            where = f"; {len(table.rows)} of {len(points)} points are in {out}" if table else ""
+            print(f"interrupted{where}; run again with --resume to finish", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    all_rows = [table.rows[i] for i in sorted(table.rows)] if table else rows
+    from fabsim.report.export import to_json
+
+    if as_json:
+        sys.stdout.write(to_json({"line": base.label, "kpi": kpi, "points": all_rows}))
+        return
+    from fabsim.report.experiment_summary import sweep_summary
+
+    console = terminal()
+    command = _sweep_command(name, sets, sample, count, run_seed, horizon, warmup, out)
+    for renderable in sweep_summary(base, points, all_rows, kpi, count, run_seed, out, command):
+        console.print(renderable, soft_wrap=isinstance(renderable, str) is False)
+
+
+def _sweep_command(name, sets, sample, count, seed, horizon, warmup, out) -> str:
+    import shlex
+
+    from fabsim.analysis.line_results import _exact_hours
+
+    words = ["fabsim", "sweep", name]
+    for text in sets:
+        words += ["--set", text]
+    if sample is not None:
+        words += ["--sample", str(sample)]
+    words += ["-n", str(count), "--seed", str(seed)]
+    if horizon is not None:
+        words += ["--horizon", _exact_hours(horizon)]
+    if warmup is not None:
+        words += ["--warmup", _exact_hours(warmup)]
+    if out:
+        words += ["--out", out]
+    return " ".join(shlex.quote(w) for w in words)

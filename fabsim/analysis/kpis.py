@@ -36,6 +36,28 @@ LINE_KPIS = (
 )
 
 
+COST_KPIS = ("cost_per_kwh", "cost_per_good_unit")
+"""Line KPIs a spec with ``costs:`` adds."""
+
+BETTER = {
+    "good_rate_per_h": 1,
+    "gwh_per_year": 1,
+    "overall_yield": 1,
+    "rolled_throughput_yield": 1,
+    "wip": -1,
+    "lead_time_h": -1,
+    "escaped_ppm": -1,
+    "cost_per_kwh": -1,
+    "cost_per_good_unit": -1,
+}
+"""+1 where more is better, -1 where less is (experiments rank points and swings by it)."""
+
+
+def table_kpis(spec: LineSpec) -> tuple[str, ...]:
+    """The line KPIs an experiment's table reports for ``spec`` (cost ones with costs)."""
+    return LINE_KPIS + (COST_KPIS if spec.costs is not None else ())
+
+
 def _ratio(top: float, bottom: float) -> float:
     return top / bottom if bottom else math.nan
 

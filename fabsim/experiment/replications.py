@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from fabsim.sim.line import run_replication
@@ -64,27 +64,36 @@ def run_tasks(
     address (see :mod:`fabsim.experiment.executors`).
     """
     results: list[ReplicationResult | None] = [None] * len(tasks)
+    try:
+        for index, result in finished_tasks(tasks, workers, scheduler):
+            results[index] = result
+            if progress:
+                progress(result)
+    except KeyboardInterrupt:
+        raise Interrupted(sum(r is not None for r in results), len(tasks)) from None
+    return results
+
+
+def finished_tasks(
+    tasks: list[tuple], workers: int | None = None, scheduler: str = "processes"
+) -> Iterator[tuple[int, ReplicationResult]]:
+    """Yield ``(index, result)`` for each task as it finishes (any order on many workers).
+
+    Closing the generator (or Ctrl-C) stops the workers: nothing keeps
+    running once the caller stopped listening.
+    """
+    if not tasks:
+        return
     if scheduler != "processes":
         from fabsim.experiment.executors import dask_results
 
-        try:
-            for index, result in dask_results(tasks, scheduler, workers):
-                results[index] = result
-                if progress:
-                    progress(result)
-        except KeyboardInterrupt:
-            raise Interrupted(sum(r is not None for r in results), len(tasks)) from None
-        return results
+        yield from dask_results(tasks, scheduler, workers)
+        return
     workers = min(workers or default_workers(), len(tasks)) or 1
     if workers == 1:
-        try:
-            for index, task in enumerate(tasks):
-                results[index] = run_replication(*task)
-                if progress:
-                    progress(results[index])
-        except KeyboardInterrupt:
-            raise Interrupted(sum(r is not None for r in results), len(tasks)) from None
-        return results
+        for index, task in enumerate(tasks):
+            yield index, run_replication(*task)
+        return
     # Imported here: a one-worker run starts its first replication sooner.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -100,18 +109,11 @@ def run_tasks(
     futures = {pool.submit(run_replication, *task): i for i, task in enumerate(tasks)}
     try:
         for future in as_completed(futures):
-            index = futures[future]
-            results[index] = future.result()
-            if progress:
-                progress(results[index])
-    except KeyboardInterrupt:
-        _stop(pool)
-        raise Interrupted(sum(r is not None for r in results), len(tasks)) from None
-    except BaseException:
+            yield futures[future], future.result()
+    except BaseException:  # Ctrl-C, an error, or the caller closed the generator
         _stop(pool)
         raise
     pool.shutdown()
-    return results
 
 
 class Interrupted(KeyboardInterrupt):

@@ -1,0 +1,169 @@
+"""``fabsim sweep``: run a line at many points and tabulate each point's KPIs with CIs.
+
+All replications of all points are one pool of tasks; a point's row is
+made the moment its last replication finishes and handed to ``on_point``
+(the CLI writes it to disk at once), so an interruption loses no finished
+point. Every point uses the same seed: its numbers are exactly those of
+``fabsim run SPEC --set ... -n N --seed S``.
+
+Example:
+    >>> points = grid({"steps.stacking.machines": ["4", "6"]})       # doctest: +SKIP
+    >>> rows = run_sweep(load_spec("three_step"), points, 5, 1)     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from fabsim.analysis.kpis import BETTER, table_kpis
+from fabsim.analysis.line_results import LineResults
+from fabsim.analysis.variants import variant
+from fabsim.experiment.points import Point
+from fabsim.experiment.replications import Interrupted, finished_tasks
+from fabsim.spec.errors import Problem, SpecError
+from fabsim.spec.models import LineSpec
+
+
+def point_row(point: Point, results: LineResults, kpis: Sequence[str]) -> dict:
+    """One row of the points table: the swept values, then ``KPI``, ``KPI_lo``, ``KPI_hi``.
+
+    Values that read as numbers are numbers (``6``, ``0.95``); values with a
+    unit stay text (``"45 s"``).
+    """
+    row: dict = {path: cell_value(value) for path, value in point.values.items()}
+    for kpi in kpis:
+        estimate = results.kpi(kpi)
+        row[kpi] = estimate.mean
+        row[f"{kpi}_lo"] = estimate.low
+        row[f"{kpi}_hi"] = estimate.high
+    return row
+
+
+def cell_value(value: str) -> object:
+    """``"6"`` -> 6, ``"0.95"`` -> 0.95, ``"45 s"`` stays text."""
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
+
+
+def point_specs(base: LineSpec, points: Sequence[Point]) -> list[LineSpec]:
+    """Each point's line, validated before anything runs (every problem at once)."""
+    specs, problems = [], []
+    for point in points:
+        try:
+            specs.append(variant(base, point.overrides))
+        except SpecError as error:
+            problems += error.problems
+    if problems:
+        raise SpecError(problems)
+    return specs
+
+
+def run_sweep(
+    base: LineSpec,
+    points: Sequence[Point],
+    replications: int,
+    seed: int,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int | None = None,
+    scheduler: str = "processes",
+    on_point: Callable[[Point, dict], None] | None = None,
+    progress: Callable[[object], None] | None = None,
+) -> list[dict]:
+    """Run every point; return the rows in point order (and pass each to ``on_point``).
+
+    Ctrl-C raises :class:`~fabsim.experiment.replications.Interrupted`
+    counting the points finished.
+    """
+    specs = point_specs(base, points)
+    kpis = table_kpis(base)
+    tasks = [(spec, r, seed, horizon, warmup) for spec in specs for r in range(replications)]
+    pending: dict[int, list] = {i: [] for i in range(len(points))}
+    rows: dict[int, dict] = {}
+    try:
+        for index, result in finished_tasks(tasks, workers, scheduler):
+            at = index // replications
+            pending[at].append(result)
+            if progress:
+                progress(result)
+            if len(pending[at]) == replications:
+                runs = sorted(pending.pop(at), key=lambda r: r.replication)
+                results = LineResults(specs[at], runs, seed)
+                rows[at] = point_row(points[at], results, kpis)
+                if on_point:
+                    on_point(points[at], rows[at])
+    except KeyboardInterrupt:
+        raise Interrupted(len(rows), len(points)) from None
+    return [rows[i] for i in sorted(rows)]
+
+
+def best_rows(rows: Sequence[dict], kpi: str, count: int = 5) -> list[dict]:
+    """The ``count`` best rows for ``kpi`` (highest, or lowest where less is better)."""
+    sign = BETTER.get(kpi, 1) or 1
+    ranked = [r for r in rows if r.get(kpi) is not None and r[kpi] == r[kpi]]
+    return sorted(ranked, key=lambda r: -sign * r[kpi])[:count]
+
+
+def range_bounds(spec: LineSpec) -> dict[str, tuple[object, object]]:
+    """Every ``ranges:`` entry of the line, by its ``--set`` path, bounds as written.
+
+    Example:
+        >>> range_bounds(load_spec("three_step"))               # doctest: +SKIP
+        {'steps.stacking.yield': (0.95, 0.99), 'steps.stacking.machines': (4, 8)}
+    """
+    return {
+        f"steps.{step_id}.{field}": tuple(bounds)
+        for step_id, step in spec.steps.items()
+        for field, bounds in step.ranges.items()
+    }
+
+
+def sweep_points(
+    base: LineSpec, sets: Sequence[str], sample: int | None = None, seed: int = 1
+) -> list[Point]:
+    """The points of a sweep: the grid of ``--set PATH=VALUES``, or ``sample`` LHS points.
+
+    Raises :class:`SpecError` for a malformed ``--set`` or nothing to sweep.
+    """
+    from fabsim.experiment.points import grid, latin_hypercube, sweep_values
+
+    if sample is not None:
+        if sets:
+            raise SpecError(
+                [Problem("--sample", None, "", "samples the spec's ranges: give --set or --sample")]
+            )
+        bounds = range_bounds(base)
+        if not bounds:
+            raise SpecError(
+                [Problem(base.label, None, "", "has no ranges: entries for --sample to draw from")]
+            )
+        try:
+            return latin_hypercube(bounds, sample, seed)
+        except ValueError as error:
+            raise SpecError([Problem("--sample", None, "", str(error))]) from None
+    if not sets:
+        raise SpecError([Problem("sweep", None, "", "give --set PATH=VALUES (or --sample N)")])
+    axes: dict[str, list[str]] = {}
+    for text in sets:
+        path, sep, values = text.partition("=")
+        where = f"--set {text}"
+        if not sep or not path.strip():
+            raise SpecError(
+                [
+                    Problem(
+                        where, None, "", "expected PATH=VALUES, e.g. steps.stacking.machines=4,6,8"
+                    )
+                ]
+            )
+        try:
+            axes[path.strip()] = sweep_values(values)
+        except ValueError as error:
+            raise SpecError([Problem(where, None, path.strip(), str(error))]) from None
+    try:
+        return grid(axes)
+    except ValueError as error:
+        raise SpecError([Problem("sweep", None, "", str(error))]) from None

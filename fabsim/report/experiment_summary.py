@@ -1,0 +1,66 @@
+"""Terminal summaries of the experiments: sweep, sensitivity, break-even, plan.
+
+Example:
+    >>> Console().print(*sweep_summary(base, points, rows, "gwh_per_year", 5, 1, None, cmd))
+    ...                                                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from fabsim.analysis.sweep import best_rows
+from fabsim.report.format import OneLine, fit, number
+
+KPI_LABELS = {
+    "good_rate_per_h": "good units/h",
+    "gwh_per_year": "GWh/yr",
+    "overall_yield": "overall yield",
+    "rolled_throughput_yield": "rolled throughput yield",
+    "wip": "WIP (units)",
+    "lead_time_h": "lead time (h)",
+    "escaped_ppm": "escaped defects (ppm)",
+    "cost_per_kwh": "cost per good kWh",
+    "cost_per_good_unit": "cost per good unit",
+}
+
+
+def kpi_label(kpi: str) -> str:
+    """How a KPI is named in tables (``gwh_per_year`` -> ``GWh/yr``)."""
+    return KPI_LABELS.get(kpi, kpi)
+
+
+def interval(mean, low, high) -> str:
+    """``1.23 (1.20 to 1.26)``: a mean and its 95% CI; the mean alone without one."""
+    if mean is None or mean != mean:
+        return "–"
+    if low is None or high is None or low != low:
+        return number(mean)
+    return f"{number(mean)} ({number(low)} to {number(high)})"
+
+
+def sweep_summary(base, points, rows, kpi, replications, seed, out, command) -> list:
+    """Header, the command to reproduce, and the best points for ``kpi``."""
+    head = Text("fabsim sweep · ", style="bold")
+    head.append(base.label, style="bold cyan")
+    head.append(f" · {len(rows)} of {len(points)} points · {replications} replications each")
+    head.append(f" · seed {seed}")
+    paths = list(points[0].values) if points else []
+    table = Table(
+        show_edge=False,
+        title=f"Best points for {kpi_label(kpi)} (mean and 95% CI)",
+        title_justify="left",
+    )
+    for path in paths:
+        table.add_column(path, justify="right")
+    table.add_column(kpi_label(kpi), justify="right")
+    for row in best_rows(rows, kpi):
+        table.add_row(
+            *(str(row[p]) for p in paths),
+            interval(row[kpi], row.get(f"{kpi}_lo"), row.get(f"{kpi}_hi")),
+        )
+    parts = [head, OneLine(f"reproduce: {command}", style="dim"), "", fit(table)]
+    if out:
+        parts.append(f"wrote points.parquet, points.csv ({len(rows)} points) to {out}")
+    return parts
