@@ -220,3 +220,37 @@ def sweep(
         base, todo, replications, seed, horizon, warmup, workers, scheduler, on_point, progress
     )
     return points, rows
+
+
+def sensitivity(
+    specs: LineSpec | str | Sequence[LineSpec | str],
+    kpi: str = "gwh_per_year",
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int | None = None,
+    scheduler: str = "processes",
+    only: Sequence[str] = (),
+    progress: Progress | None = None,
+):
+    """One-at-a-time low/high runs over the ``ranges:`` of one line (or two: on their difference).
+
+    Returns :class:`~fabsim.analysis.sensitivity.SensitivityResults`, effects
+    ranked by swing.
+
+    Example:
+        >>> sensitivity("three_step", replications=3).effects[0].label    # doctest: +SKIP
+    """
+    from fabsim.analysis.sensitivity import run_sensitivity
+
+    if isinstance(specs, LineSpec | str):
+        specs = [specs]
+    loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
+    replications = replications_for(loaded, replications)
+    seed = loaded[0].run.seed if seed is None else seed
+    for spec in loaded:
+        check_run_size(spec, replications, horizon, warmup)
+    return run_sensitivity(
+        loaded, kpi, replications, seed, horizon, warmup, workers, scheduler, only, progress
+    )

@@ -332,6 +332,45 @@ def sweep(
     )
 
 
+@app.command()
+def sensitivity(
+    specs: Annotated[
+        list[str], typer.Argument(help="One line, or two (then on their paired difference).")
+    ],
+    kpi: Kpi = "gwh_per_year",
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Vary only this range (its path as reported). Repeatable."),
+    ] = None,
+    replications: Replications = None,
+    seed: Seed = None,
+    horizon: Horizon = None,
+    warmup: Warmup = None,
+    workers: Workers = None,
+    scheduler: SchedulerOption = "processes",
+    as_json: AsJson = False,
+    out: Annotated[str | None, typer.Option(help="Write sensitivity.json here.")] = None,
+) -> None:
+    """Which estimates decide the verdict: every ranges: entry at low and high, by swing."""
+    from fabsim.commands import sensitivity_command
+
+    if len(specs) > 2:
+        raise _fail("sensitivity takes one line, or two (their difference)")
+    sensitivity_command(
+        specs,
+        _kpi(kpi),
+        only or [],
+        replications,
+        seed,
+        _hours("horizon", horizon),
+        _hours("warmup", warmup),
+        workers,
+        _scheduler(scheduler),
+        as_json,
+        out,
+    )
+
+
 def _kpi(name: str) -> str:
     from fabsim.analysis.kpis import BETTER
     from fabsim.spec.suggest import did_you_mean

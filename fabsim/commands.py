@@ -370,7 +370,7 @@ def sweep_command(
     console = terminal()
     command = _sweep_command(name, sets, sample, count, run_seed, horizon, warmup, out)
     for renderable in sweep_summary(base, points, all_rows, kpi, count, run_seed, out, command):
-        console.print(renderable, soft_wrap=isinstance(renderable, str) is False)
+        console.print(renderable, soft_wrap=_one_line(renderable))
 
 
 def _sweep_command(name, sets, sample, count, seed, horizon, warmup, out) -> str:
@@ -390,4 +390,59 @@ def _sweep_command(name, sets, sample, count, seed, horizon, warmup, out) -> str
         words += ["--warmup", _exact_hours(warmup)]
     if out:
         words += ["--out", out]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def sensitivity_command(
+    names, kpi, only, replications, seed, horizon, warmup, workers, scheduler, as_json, out
+):
+    """``fabsim sensitivity``: the tornado table of one line, or of two lines' difference."""
+    from fabsim.api import sensitivity
+
+    with user_errors():
+        specs = [load_spec(name) for name in names]
+        count = replications_for(specs, replications)
+        from fabsim.analysis.sensitivity import parameters
+
+        runs = (2 * len(parameters(specs, only)) + len(specs)) * count
+        with progress_bar(runs, "sensitivity", eta=True) as advance:
+            result = sensitivity(
+                specs, kpi, count, seed, horizon, warmup, workers, scheduler, only, advance
+            )
+    from fabsim.report.export import to_json, write_outputs
+
+    summary = result.to_dict()
+    command = _experiment_command("sensitivity", names, result, horizon, warmup)
+    summary["command"] = command
+    if out:
+        write_outputs(out, {"sensitivity.json": to_json(summary)})
+    if as_json:
+        sys.stdout.write(to_json(summary))
+        return
+    from fabsim.report.experiment_summary import sensitivity_summary
+
+    console = terminal()
+    for renderable in sensitivity_summary(result, command):
+        console.print(renderable, soft_wrap=_one_line(renderable))
+    if out:
+        console.print(f"wrote sensitivity.json to {out}")
+
+
+def _one_line(renderable) -> bool:
+    from fabsim.report.format import OneLine
+
+    return isinstance(renderable, OneLine)
+
+
+def _experiment_command(command, names, result, horizon, warmup, extra=()) -> str:
+    import shlex
+
+    from fabsim.analysis.line_results import _exact_hours
+
+    words = ["fabsim", command, *names, *extra]
+    words += ["--kpi", result.kpi, "-n", str(result.replications), "--seed", str(result.seed)]
+    if horizon is not None:
+        words += ["--horizon", _exact_hours(horizon)]
+    if warmup is not None:
+        words += ["--warmup", _exact_hours(warmup)]
     return " ".join(shlex.quote(w) for w in words)

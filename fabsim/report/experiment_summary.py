@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fabsim.analysis.sweep import best_rows
-from fabsim.report.format import OneLine, fit, number
+from fabsim.report.format import OneLine, fit, number, with_ci
 
 KPI_LABELS = {
     "good_rate_per_h": "good units/h",
@@ -63,4 +63,60 @@ def sweep_summary(base, points, rows, kpi, replications, seed, out, command) -> 
     parts = [head, OneLine(f"reproduce: {command}", style="dim"), "", fit(table)]
     if out:
         parts.append(f"wrote points.parquet, points.csv ({len(rows)} points) to {out}")
+    return parts
+
+
+def sensitivity_summary(result, command: str, rows: int | None = None) -> list:
+    """Header, base KPI, and the tornado table: parameters by swing, largest first."""
+    head = Text("fabsim sensitivity · ", style="bold")
+    head.append(" vs ".join(result.lines), style="bold cyan")
+    head.append(f" · {len(result.effects)} parameters · {result.replications} replications")
+    head.append(f" · seed {result.seed}")
+    two = len(result.lines) == 2
+    what = (
+        f"{kpi_label(result.kpi)}, {result.lines[1]} - {result.lines[0]}"
+        if two
+        else kpi_label(result.kpi)
+    )
+    base = result.base
+    table = Table(
+        show_edge=False,
+        title=f"Tornado: {what} at each parameter's low and high",
+        title_justify="left",
+    )
+    for column, justify in (
+        ("parameter", "left"),
+        ("low -> KPI", "right"),
+        ("high -> KPI", "right"),
+        ("swing", "right"),
+    ):
+        table.add_column(column, justify=justify)
+    if two:
+        table.add_column("flips?", justify="left")
+    for effect in result.effects[:rows]:
+        swing = effect.swing_ci
+        noise = swing.low is not None and not swing.significant()
+        cells = [
+            effect.label,
+            f"{effect.parameter.low} -> {with_ci(effect.low)}",
+            f"{effect.parameter.high} -> {with_ci(effect.high)}",
+            Text(number(effect.swing) + (" n.s." if noise else ""), style="dim" if noise else ""),
+        ]
+        if two:
+            cells.append(Text("FLIPS", style="bold red") if effect.flips else "no")
+        table.add_row(*cells)
+    parts = [
+        head,
+        OneLine(f"reproduce: {command}", style="dim"),
+        "",
+        Text(f"Base {what}: {with_ci(base)}"),
+        "",
+        fit(table),
+        Text(
+            "swing = |at high - at low|, paired over replications with common random numbers; "
+            "n.s. where the 95% CI of that difference contains zero; KPI as mean ± 95% CI."
+            + (" FLIPS: at that bound the other line is significantly ahead." if two else ""),
+            style="dim",
+        ),
+    ]
     return parts
