@@ -254,3 +254,85 @@ def sensitivity(
     return run_sensitivity(
         loaded, kpi, replications, seed, horizon, warmup, workers, scheduler, only, progress
     )
+
+
+def breakeven(
+    line_a: LineSpec | str,
+    line_b: LineSpec | str,
+    vary: str,
+    between: tuple[object, object] | None = None,
+    kpi: str = "gwh_per_year",
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int | None = None,
+    scheduler: str = "processes",
+    iterations: int = 8,
+    progress: Progress | None = None,
+):
+    """The value of ``vary`` (a path in line B) at which B matches A on ``kpi``, with a 95% CI.
+
+    ``between`` overrides B's ``ranges:`` entry for the path (bounds as
+    written: ``("40 s", "120 s")``). Returns
+    :class:`~fabsim.analysis.breakeven.BreakevenResults`.
+
+    Example:
+        >>> breakeven("semi_solid", "all_solid_sulfide", "steps.stacking.cycle.mean",
+        ...           replications=3).reachable                      # doctest: +SKIP
+    """
+    from fabsim.analysis.breakeven import run_breakeven
+
+    a = load_spec(line_a) if isinstance(line_a, str) else line_a
+    b = load_spec(line_b) if isinstance(line_b, str) else line_b
+    replications = replications_for([a, b], replications)
+    seed = a.run.seed if seed is None else seed
+    for spec in (a, b):
+        check_run_size(spec, replications, horizon, warmup)
+    return run_breakeven(
+        a,
+        b,
+        vary,
+        between,
+        kpi,
+        replications,
+        seed,
+        horizon,
+        warmup,
+        workers,
+        scheduler,
+        iterations,
+        progress,
+    )
+
+
+def plan(
+    spec: LineSpec | str,
+    target: str | float,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    workers: int | None = None,
+    scheduler: str = "processes",
+    max_machines: int = 200,
+    progress: Progress | None = None,
+):
+    """The fewest added machines for ``target`` (``"2.8 GWh/yr"`` or GWh a year as a number).
+
+    The target counts as reached when the lower end of the 95% CI of GWh/yr
+    is at or above it. Returns :class:`~fabsim.analysis.plan.PlanResults`.
+
+    Example:
+        >>> plan("semi_solid", "2.8 GWh/yr", replications=3).changes      # doctest: +SKIP
+    """
+    from fabsim.analysis.plan import check_target, run_plan
+
+    base = load_spec(spec) if isinstance(spec, str) else spec
+    gwh = check_target(target) if isinstance(target, str) else float(target)
+    replications = replications_for([base], replications)
+    seed = base.run.seed if seed is None else seed
+    check_run_size(base, replications, horizon, warmup)
+    return run_plan(
+        base, gwh, replications, seed, horizon, warmup, workers, scheduler, max_machines, progress
+    )

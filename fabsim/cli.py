@@ -371,6 +371,81 @@ def sensitivity(
     )
 
 
+@app.command()
+def breakeven(
+    line_a: Annotated[str, typer.Argument(help="The line to match (spec file or shipped name).")],
+    line_b: Annotated[str, typer.Argument(help="The line whose parameter is varied.")],
+    vary: Annotated[
+        str, typer.Option(help="Path of B's parameter, e.g. steps.stacking.cycle.mean.")
+    ],
+    between: Annotated[
+        tuple[str, str] | None,
+        typer.Option(help="LOW HIGH to search (default: B's ranges: entry for the path)."),
+    ] = None,
+    kpi: Kpi = "gwh_per_year",
+    replications: Replications = None,
+    seed: Seed = None,
+    horizon: Horizon = None,
+    warmup: Warmup = None,
+    workers: Workers = None,
+    scheduler: SchedulerOption = "processes",
+    as_json: AsJson = False,
+    out: Annotated[str | None, typer.Option(help="Write breakeven.json here.")] = None,
+) -> None:
+    """What must improve for B to match A: the break-even value of one of B's parameters."""
+    from fabsim.commands import breakeven_command
+
+    breakeven_command(
+        [line_a, line_b],
+        vary,
+        between,
+        _kpi(kpi),
+        replications,
+        seed,
+        _hours("horizon", horizon),
+        _hours("warmup", warmup),
+        workers,
+        _scheduler(scheduler),
+        as_json,
+        out,
+    )
+
+
+@app.command()
+def plan(
+    spec: Spec,
+    target: Annotated[str, typer.Option(help="Good energy a year to reach, e.g. '2.8 GWh/yr'.")],
+    max_machines: Annotated[
+        int, typer.Option(help="Most machines one step may have before copies are needed.")
+    ] = 200,
+    replications: Replications = None,
+    seed: Seed = None,
+    horizon: Horizon = None,
+    warmup: Warmup = None,
+    workers: Workers = None,
+    scheduler: SchedulerOption = "processes",
+    as_json: AsJson = False,
+    out: Annotated[str | None, typer.Option(help="Write plan.json here.")] = None,
+    scenario: Scenario = None,
+) -> None:
+    """The fewest added machines that reach a target (lower 95% bound); exit 1 if none do."""
+    from fabsim.commands import plan_command
+
+    plan_command(
+        _in_scenario(spec, scenario),
+        target,
+        max_machines,
+        replications,
+        seed,
+        _hours("horizon", horizon),
+        _hours("warmup", warmup),
+        workers,
+        _scheduler(scheduler),
+        as_json,
+        out,
+    )
+
+
 def _kpi(name: str) -> str:
     from fabsim.analysis.kpis import BETTER
     from fabsim.spec.suggest import did_you_mean

@@ -446,3 +446,120 @@ def _experiment_command(command, names, result, horizon, warmup, extra=()) -> st
     if warmup is not None:
         words += ["--warmup", _exact_hours(warmup)]
     return " ".join(shlex.quote(w) for w in words)
+
+
+def breakeven_command(
+    names,
+    vary,
+    between,
+    kpi,
+    replications,
+    seed,
+    horizon,
+    warmup,
+    workers,
+    scheduler,
+    as_json,
+    out,
+):
+    """``fabsim breakeven``: the value of B's parameter at which B matches A."""
+    from fabsim.api import breakeven
+
+    with user_errors():
+        a, b = (load_spec(name) for name in names)
+        count = replications_for([a, b], replications)
+        with progress_bar(count * 14, "break-even", eta=True) as advance:
+            result = breakeven(
+                a,
+                b,
+                vary,
+                between,
+                kpi,
+                count,
+                seed,
+                horizon,
+                warmup,
+                workers,
+                scheduler,
+                progress=advance,
+            )
+    from fabsim.report.export import to_json, write_outputs
+
+    extra = ["--vary", vary] + (["--between", *map(str, between)] if between else [])
+    command = _experiment_command("breakeven", names, result, horizon, warmup, extra)
+    summary = {**result.to_dict(), "command": command}
+    if out:
+        write_outputs(out, {"breakeven.json": to_json(summary)})
+    if as_json:
+        sys.stdout.write(to_json(summary))
+        return
+    from fabsim.report.experiment_summary import breakeven_summary
+
+    console = terminal()
+    for renderable in breakeven_summary(result, command):
+        console.print(renderable, soft_wrap=_one_line(renderable))
+
+
+EXIT_TARGET_MISSED = 1
+
+
+def plan_command(
+    name,
+    target,
+    max_machines,
+    replications,
+    seed,
+    horizon,
+    warmup,
+    workers,
+    scheduler,
+    as_json,
+    out,
+):
+    """``fabsim plan``: the fewest added machines for a target; exit 1 when one line cannot."""
+    import shlex
+
+    from fabsim.analysis.line_results import _exact_hours
+    from fabsim.api import plan
+
+    with user_errors():
+        base = load_spec(name)
+        count = replications_for([base], replications)
+        with progress_bar(count * 10, f"plan {base.label}", eta=True) as advance:
+            result = plan(
+                base,
+                target,
+                count,
+                seed,
+                horizon,
+                warmup,
+                workers,
+                scheduler,
+                max_machines,
+                advance,
+            )
+    from fabsim.report.export import to_json, write_outputs
+
+    run_seed = base.run.seed if seed is None else seed
+    words = ["fabsim", "plan", name, "--target", target, "-n", str(count), "--seed", str(run_seed)]
+    if max_machines != 200:
+        words += ["--max-machines", str(max_machines)]
+    if horizon is not None:
+        words += ["--horizon", _exact_hours(horizon)]
+    if warmup is not None:
+        words += ["--warmup", _exact_hours(warmup)]
+    command = " ".join(shlex.quote(w) for w in words)
+    summary = {**result.to_dict(), "command": command}
+    if out:
+        write_outputs(out, {"plan.json": to_json(summary)})
+    if as_json:
+        sys.stdout.write(to_json(summary))
+    else:
+        from fabsim.report.experiment_summary import plan_summary
+
+        console = terminal()
+        currency = base.costs.currency if base.costs else None
+        for renderable in plan_summary(result, command, currency):
+            console.print(renderable, soft_wrap=_one_line(renderable))
+    if not result.feasible:
+        raise typer.Exit(EXIT_TARGET_MISSED)

@@ -120,3 +120,76 @@ def sensitivity_summary(result, command: str, rows: int | None = None) -> list:
         ),
     ]
     return parts
+
+
+def breakeven_summary(result, command: str) -> list:
+    """What must change in line B for it to match line A, or how far it stays."""
+    a, b = result.lines
+    head = Text("fabsim breakeven · ", style="bold")
+    head.append(f"{a} vs {b}", style="bold cyan")
+    head.append(f" · vary {result.vary} · {result.replications} replications · seed {result.seed}")
+    unit = f" {result.unit}" if result.unit else ""
+    low, high = result.bounds
+    what = kpi_label(result.kpi)
+    if result.reachable:
+        lo, hi = result.value_ci
+        cut = [" (range end)" if c else "" for c in result.ci_cut]
+        text = Text(
+            f"{b} matches {a} on {what} at {result.vary} = {number(result.value, 4)}{unit} "
+            f"(95% CI {number(lo, 4)}{unit}{cut[0]} to {number(hi, 4)}{unit}{cut[1]}), "
+            f"searched {number(low, 4)} to {number(high, 4)}{unit}.",
+            style="bold",
+        )
+    else:
+        gap = result.gap_at_best
+        text = Text(
+            f"No value of {result.vary} in {number(low, 4)} to {number(high, 4)}{unit} makes "
+            f"{b} match {a} on {what}. Closest at {number(result.best_value, 4)}{unit}: "
+            f"{b} - {a} = {with_ci(gap)}.",
+            style="bold",
+        )
+    table = Table(show_edge=False, title=f"Evaluated: {b} - {a} on {what}", title_justify="left")
+    table.add_column(result.vary + unit.replace(" ", " in "), justify="right")
+    table.add_column("gap (mean ± 95% CI)", justify="right")
+    for value, gap in result.evaluated:
+        table.add_row(number(value, 4), with_ci(gap))
+    return [head, OneLine(f"reproduce: {command}", style="dim"), "", text, "", fit(table)]
+
+
+def plan_summary(result, command: str, currency: str | None = None) -> list:
+    """The plan: machines to add by step, what the planned line makes, or how many copies."""
+    head = Text("fabsim plan · ", style="bold")
+    head.append(result.line, style="bold cyan")
+    head.append(f" · target {number(result.target_gwh)} GWh/yr (lower 95% bound)")
+    head.append(f" · {result.evaluated} candidates simulated")
+    parts = [head, OneLine(f"reproduce: {command}", style="dim"), ""]
+    if not result.feasible:
+        parts.append(
+            Text(
+                f"One line cannot reach {number(result.target_gwh)} GWh/yr within the machine "
+                f"limit per step: plan {result.copies} parallel copies of the line "
+                "(run plan again on one copy's share of the target).",
+                style="bold red",
+            )
+        )
+        return parts
+    if not result.changes:
+        parts.append(Text("The line as specified already reaches the target.", style="bold"))
+    else:
+        table = Table(show_edge=False, title="Machines to plan", title_justify="left")
+        table.add_column("field")
+        table.add_column("planned", justify="right")
+        for path, count in result.changes.items():
+            table.add_row(path, str(count))
+        parts.append(fit(table))
+        if result.added_capex is not None and currency:
+            parts.append(Text(f"Added capex: {number(result.added_capex / 1e6)} M{currency}"))
+    gwh = result.kpis["gwh_per_year"]
+    low, high = gwh["ci95"]
+    parts.append(
+        Text(
+            f"The planned line makes {number(gwh['mean'])} GWh/yr "
+            f"(95% CI {number(low)} to {number(high)})."
+        )
+    )
+    return parts
