@@ -16,13 +16,28 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["SpecError", "cell_design", "compare", "load_spec", "rampup", "simulate"]
+__all__ = [
+    "SpecError",
+    "breakeven",
+    "cell_design",
+    "compare",
+    "load_spec",
+    "plan",
+    "rampup",
+    "sensitivity",
+    "simulate",
+    "sweep",
+]
 __version__ = "0.1.0"
 
 # name -> module that defines it
 _LAZY = {
     "SpecError": "fabsim.spec.errors",
+    "breakeven": "fabsim.api",
     "cell_design": "fabsim.api",
+    "plan": "fabsim.api",
+    "sensitivity": "fabsim.api",
+    "sweep": "fabsim.api",
     "compare": "fabsim.api",
     "load_spec": "fabsim.api",
     "rampup": "fabsim.api",

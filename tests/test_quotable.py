@@ -213,7 +213,9 @@ def test_an_override_outside_the_files_range_blames_the_override_and_names_the_l
         "--set steps.stacking.machines=3 (line three_step): steps.stacking.machines: "
         "3 is outside the range [4, 8] given for it in "
     )
-    assert bad.stderr.strip().endswith("three_step.yaml line 30")
+    assert bad.stderr.strip().endswith(
+        "three_step.yaml line 30; widen it, or set steps.stacking.ranges.machines beside the value"
+    )
 
 
 def test_steps_csv_names_the_item_its_counts_are_in_and_numbers_replications_from_one():

@@ -65,6 +65,7 @@ def check_ranges(spec: LineSpec, data: dict, origins: Origins) -> list[Problem]:
                 problems.append(origins.problem(where, str(error)))
                 continue
             field = ("steps", step_id, *parts)
+            shown = _written(data["steps"][step_id], parts, base)
             if not low <= base <= high and any(
                 field[:cut] in origins.overridden for cut in range(2, len(field) + 1)
             ):  # the override moved the value out of the file's range: blame the override
@@ -72,7 +73,7 @@ def check_ranges(spec: LineSpec, data: dict, origins: Origins) -> list[Problem]:
                 problems.append(
                     origins.problem(
                         field,
-                        f"{base:g} is outside the range {_fmt(bounds)} given for it in "
+                        f"{shown} is outside the range {_fmt(bounds)} given for it in "
                         f"{origins.source}" + (f" line {line}" if line else "") + "; widen "
                         f"it, or set steps.{step_id}.ranges.{field_path} beside the value",
                     )
@@ -81,7 +82,7 @@ def check_ranges(spec: LineSpec, data: dict, origins: Origins) -> list[Problem]:
                 problems.append(
                     origins.problem(
                         where,
-                        f"the range {_fmt(bounds)} does not contain the base value {base:g}",
+                        f"the range {_fmt(bounds)} does not contain the base value {shown}",
                     )
                 )
     return problems
@@ -137,6 +138,17 @@ def _range_bound(raw_step: dict, parts: tuple, bound: object) -> float:
     except ValidationError as error:
         label = "an empty bound" if bound is None else f"bound {show(bound)}"
         raise ValueError(f"{label}: {message(error.errors()[0])}") from None
+
+
+def _written(raw_step: dict, parts: tuple, base: float) -> str:
+    """The field's value as the planner wrote it ("70 s"), else the number."""
+    node: object = raw_step
+    for part in parts:
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if not (in_list or (isinstance(node, dict) and part in node)):
+            return f"{base:g}"
+        node = node[part]
+    return node.strip() if isinstance(node, str) else f"{base:g}"
 
 
 def _fmt(bounds) -> str:
