@@ -29,7 +29,10 @@ Targets (issue 12), with the baseline's whole-process wall time as "B":
 and, kept from issue 4: <= 1.5 events per machine cycle; the same throughput
 as the baseline (95% CIs overlap); peak RSS at a 10x horizon <= 1.25x;
 8 replications on 2 workers <= 0.6x the time on 1; ``import fabsim.cli``
-pulls in no pandas, matplotlib, dask or scipy. Exit code 1 if a target is missed.
+pulls in no pandas, matplotlib, dask or scipy. From issue 8: a 100-point
+sweep of the three-step example on 2 workers <= 0.6x its time on 1, and
+Dask's overhead per task against local processes (reported, no target).
+Exit code 1 if a target is missed.
 """
 
 from __future__ import annotations
@@ -93,6 +96,18 @@ clock.Clock.run = first_event
 from fabsim.cli import main
 sys.argv = ["fabsim", *{args!r}]
 main()
+"""
+
+EXECUTOR = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from fabsim.spec import load_spec
+from fabsim.experiment import run_tasks
+spec = load_spec("three_step")
+tasks = [(spec, r, 1, 24.0, 2.0) for r in range({tasks})]
+start = time.perf_counter()
+run_tasks(tasks, workers=2, scheduler={scheduler!r})
+print(json.dumps({{"wall": time.perf_counter() - start}}))
 """
 
 WORKERS = """
@@ -267,6 +282,33 @@ def main() -> int:
         if f" {name}\n" in timing or f" {name}." in timing
     )
     check(not heavy, f"heavy imports at start-up: {', '.join(heavy) or 'none'}")
+
+    print("Sweep: 100 points of the three-step example (2 replications each), 1 and 2 workers")
+    with tempfile.TemporaryDirectory() as scratch:
+        sweep = [
+            sys.executable,
+            "-m",
+            "fabsim",
+            "sweep",
+            "three_step",
+            "--set",
+            "steps.cutting.cycle=10 min..29.8 min:0.2 min",
+            "-n",
+            "2",
+        ]
+        one = whole([*sweep, "--workers", "1", "--out", os.path.join(scratch, "one")])[0]
+        two = whole([*sweep, "--workers", "2", "--out", os.path.join(scratch, "two")])[0]
+    check(two <= 0.6 * one, f"{one:.1f} s -> {two:.1f} s = {two / one:.2f}x (target <= 0.6x)")
+
+    print("Dask: 40 short replications on 2 local processes against a 2-worker LocalCluster")
+    local = measure(EXECUTOR.format(root=ROOT, tasks=40, scheduler="processes"))["wall"]
+    dask = measure(EXECUTOR.format(root=ROOT, tasks=40, scheduler="dask-local"))["wall"]
+    few = measure(EXECUTOR.format(root=ROOT, tasks=2, scheduler="dask-local"))["wall"]
+    per_task = (dask - local) / 40
+    print(
+        f"  processes {local:.2f} s, dask-local {dask:.2f} s (cluster start and stop included; "
+        f"2 tasks alone {few:.2f} s): {per_task * 1000:.0f} ms more per task, start-up included"
+    )
 
     if not args.quick:
         compare_pairs = 3
