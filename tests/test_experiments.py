@@ -283,3 +283,26 @@ def test_the_json_is_byte_identical_on_every_executor_and_worker_count(write):
         )
     ]
     assert outputs[0] and outputs[0] == outputs[1] == outputs[2]
+
+
+def test_sensitivity_varies_line_level_ranges_too(write):
+    # a disturbance that stops the stacker (the bottleneck) 6 h every 700 h:
+    # at every 300 h it stops 3 or 4 times in the 1,000 h window (18-24 h
+    # lost), at every 2,000 h at most once (0-6 h): 12 to 24 h of 40 units/h
+    line = TWO_STEPS + (
+        "disturbances:\n"
+        "  dry_room:\n"
+        "    every: {dist: constant, value: 700 h}\n"
+        "    duration: 6 h\n"
+        "    stops: [stacking]\n"
+        "ranges:\n"
+        "  disturbances.dry_room.every.value: [300 h, 2000 h]\n"
+    )
+    result = fabsim.sensitivity(
+        write("dry", line), replications=3, workers=1, only=["disturbances.dry_room.every.value"]
+    )
+    (effect,) = result.effects
+    assert effect.parameter.low == "300 h"
+    assert gwh(12 * 40 / WINDOW_H) - 2 * ONE_UNIT <= effect.swing
+    assert effect.swing <= gwh(24 * 40 / WINDOW_H) + 2 * ONE_UNIT
+    assert effect.high.mean > effect.low.mean

@@ -1,8 +1,10 @@
 """``fabsim sensitivity``: which estimates decide the verdict, one at a time, low and high.
 
-Each ``ranges:`` entry is set to its low and then its high bound, all else
-at base; every run uses the same seed, so the runs share their random
-numbers (common random numbers) and each effect is a paired difference.
+Each ``ranges:`` entry (of the steps, and the line-level one for the
+calendar, disturbances, supplies, buffers and costs) is set to its low and
+then its high bound, all else at base; every run uses the same seed, so the
+runs share their random numbers (common random numbers) and each effect is
+a paired difference.
 The swing of a parameter is |KPI at high - KPI at low|, with the 95% CI of
 that paired difference.
 
@@ -105,6 +107,8 @@ def parameters(specs: Sequence[LineSpec], only: Sequence[str] = ()) -> list[Para
             for field, (low, high) in step.ranges.items():
                 if not field.startswith("ramp."):
                     found.append(Parameter(line, f"steps.{step_id}.{field}", low, high))
+        for path, (low, high) in spec.ranges.items():  # calendar, dry room, supplies, costs
+            found.append(Parameter(line, path, low, high))
     if not only:
         return found
     labels = {_label(specs, p): p for p in found}

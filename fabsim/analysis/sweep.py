@@ -115,11 +115,14 @@ def range_bounds(spec: LineSpec) -> dict[str, tuple[object, object]]:
         >>> range_bounds(load_spec("three_step"))               # doctest: +SKIP
         {'steps.stacking.yield': (0.95, 0.99), 'steps.stacking.machines': (4, 8)}
     """
-    return {
+    bounds = {
         f"steps.{step_id}.{field}": tuple(bounds)
         for step_id, step in spec.steps.items()
         for field, bounds in step.ranges.items()
+        if not field.startswith("ramp.")  # only fabsim rampup applies ramps
     }
+    bounds.update({path: tuple(b) for path, b in spec.ranges.items()})
+    return bounds
 
 
 def sweep_points(

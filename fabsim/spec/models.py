@@ -595,6 +595,9 @@ class LineSpec(SpecModel):
         dict[ItemName, Annotated[dict[str, object], Field(min_length=1, max_length=200)]],
         Field(max_length=50),
     ] = Field(default_factory=dict)
+    ranges: Annotated[dict[str, tuple[object, object]], Field(max_length=200)] = Field(
+        default_factory=dict
+    )
 
     _source: str = PrivateAttr("")
     _overrides: tuple[str, ...] = PrivateAttr(())

@@ -112,7 +112,7 @@ def _unknown_field(path: tuple, data: object) -> str:
     suggestion = did_you_mean(path[-1], names)
     if suggestion:
         return "unknown field" + suggestion
-    if model is not None and len(names) <= 12:
+    if model is not None and len(names) <= 13:
         return "unknown field (expected one of: " + ", ".join(names) + ")"
     return "unknown field"
 

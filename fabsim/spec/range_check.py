@@ -25,6 +25,7 @@ from fabsim.spec.errors import Problem
 from fabsim.spec.models import LineSpec, Step
 from fabsim.spec.origins import Origins
 from fabsim.spec.pydantic_errors import message, show
+from fabsim.spec.suggest import did_you_mean
 
 
 def check_ranges(spec: LineSpec, data: dict, origins: Origins) -> list[Problem]:
@@ -43,53 +44,140 @@ def check_ranges(spec: LineSpec, data: dict, origins: Origins) -> list[Problem]:
     """
     problems: list[Problem] = []
     for step_id, step in spec.steps.items():
+        raw = data["steps"][step_id]
         for field_path, bounds in step.ranges.items():
-            where = ("steps", step_id, "ranges", field_path)
-            parts = tuple(
-                int(p) if p.isascii() and p.isdigit() else p for p in field_path.split(".")
+            problems += _check_entry(
+                ("steps", step_id),
+                step,
+                field_path,
+                bounds,
+                lambda parts, bound, raw=raw: _range_bound(raw, parts, bound),
+                raw,
+                origins,
+                f"steps.{step_id}.ranges.{field_path}",
             )
-            try:
-                base = field_value(step, parts)
-                low, high = (_range_bound(data["steps"][step_id], parts, b) for b in bounds)
-            except (KeyError, IndexError, AttributeError, TypeError):
-                problems.append(
-                    origins.problem(
-                        where,
-                        f"{field_path!r} is not a field of this "
-                        "step with a value (write e.g. 'yield', "
-                        "'cycle.mean', 'machines')",
-                    )
-                )
-                continue
-            except ValueError as error:
-                problems.append(origins.problem(where, str(error)))
-                continue
-            field = ("steps", step_id, *parts)
-            shown = _written(data["steps"][step_id], parts, base)
-            if not low <= base <= high and any(
-                field[:cut] in origins.overridden for cut in range(2, len(field) + 1)
-            ):  # the override moved the value out of the file's range: blame the override
-                line = origins.lines.get(where)
-                problems.append(
-                    origins.problem(
-                        field,
-                        f"{shown} is outside the range {_fmt(bounds)} given for it in "
-                        f"{origins.source}" + (f" line {line}" if line else "") + "; widen "
-                        f"it, or set steps.{step_id}.ranges.{field_path} beside the value",
-                    )
-                )
-            elif not low <= base <= high:
-                problems.append(
-                    origins.problem(
-                        where,
-                        f"the range {_fmt(bounds)} does not contain the base value {shown}",
-                    )
-                )
+    for path, bounds in spec.ranges.items():
+        problems += _check_line_entry(spec, data, path, bounds, origins)
     return problems
 
 
-def field_value(step: Step, parts: Iterable) -> float:
-    """The numeric value at a dotted path inside a step (``cycle.mean`` -> hours).
+# Line-level blocks a top-level ``ranges:`` entry may reach into: keyed ones
+# (a name, then the field) and single ones; steps keep their own ranges.
+_KEYED = ("disturbances", "supplies", "buffers")
+_SINGLE = ("calendar", "costs", "cell", "run")
+
+
+def _check_line_entry(spec, data, path: str, bounds, origins: Origins) -> list[Problem]:
+    where = ("ranges", path)
+    parts = _parts(path)
+    head = parts[0]
+    if head == "buffers" and len(parts) == 2:  # "buffers.stack" is its capacity
+        path, parts = f"{path}.capacity", (*parts, "capacity")
+    if head in _KEYED and len(parts) >= 3 and parts[1] in getattr(spec, head):
+        owner, owner_obj, rest = parts[:2], getattr(spec, head)[parts[1]], path.split(".", 2)[2]
+    elif head in _SINGLE and len(parts) >= 2 and getattr(spec, head) is not None:
+        owner, owner_obj, rest = parts[:1], getattr(spec, head), path.split(".", 1)[1]
+    else:
+        hint = (
+            "put a step's range on the step (steps.NAME.ranges)"
+            if head == "steps"
+            else "write e.g. 'disturbances.dry_room.every.mean', 'supplies.li2s.lot', "
+            "'costs.labour', 'calendar.maintenance.0.length'"
+        )
+        return [
+            origins.problem(where, f"{path!r} is not a field of this line with a value ({hint})")
+        ]
+    raw = node_of(data, owner)
+    model = type(owner_obj)
+
+    def bound_value(rest_parts, bound):
+        return _block_bound(model, raw, rest_parts, bound)
+
+    return _check_entry(
+        owner, owner_obj, rest, bounds, bound_value, raw, origins, f"ranges.{path}", where
+    )
+
+
+def _field_names(obj: object) -> list[str]:
+    fields = getattr(type(obj), "model_fields", {})
+    return [field.alias or name for name, field in fields.items()]
+
+
+def node_of(data: dict, owner: tuple) -> object:
+    node: object = data
+    for part in owner:
+        node = node[part]
+    return node
+
+
+def _parts(path: str) -> tuple:
+    return tuple(int(p) if p.isascii() and p.isdigit() else p for p in path.split("."))
+
+
+def _check_entry(
+    owner, obj, field_path, bounds, bound_value, raw, origins, range_path, where=None
+) -> list[Problem]:
+    """One range entry: a field of ``obj`` with a value, bounds valid for it, base inside."""
+    where = where or (*owner, "ranges", field_path)
+    parts = _parts(field_path)
+    try:
+        base = field_value(obj, parts)
+        low, high = (bound_value(parts, b) for b in bounds)
+    except (KeyError, IndexError, AttributeError, TypeError):
+        what = "this step" if owner[0] == "steps" else ".".join(map(str, owner))
+        return [
+            origins.problem(
+                where,
+                f"{field_path!r} is not a field of {what} with a value (write e.g. 'yield', "
+                "'cycle.mean', 'machines')"
+                if owner[0] == "steps"
+                else f"{field_path!r} is not a field of {what} with a value"
+                + did_you_mean(str(parts[0]), _field_names(obj)),
+            )
+        ]
+    except ValueError as error:
+        return [origins.problem(where, str(error))]
+    field = (*owner, *parts)
+    shown = _written(raw, parts, base)
+    if not low <= base <= high and any(
+        field[:cut] in origins.overridden for cut in range(1, len(field) + 1)
+    ):  # the override moved the value out of the file's range: blame the override
+        line = origins.lines.get(where)
+        return [
+            origins.problem(
+                field,
+                f"{shown} is outside the range {_fmt(bounds)} given for it in "
+                f"{origins.source}" + (f" line {line}" if line else "") + "; widen "
+                f"it, or set {range_path} beside the value",
+            )
+        ]
+    if not low <= base <= high:
+        return [
+            origins.problem(
+                where, f"the range {_fmt(bounds)} does not contain the base value {shown}"
+            )
+        ]
+    return []
+
+
+def _block_bound(model, raw_block: object, parts: tuple, bound: object) -> float:
+    """A bound validated as if written in a line-level block's field."""
+    trial = copy.deepcopy(raw_block)
+    if model is models.BufferSpec and not isinstance(trial, dict):
+        trial = {"capacity": trial}  # "stack: 40" is {capacity: 40}
+    node = trial
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = bound
+    try:
+        return field_value(model.model_validate(trial), parts)
+    except ValidationError as error:
+        label = "an empty bound" if bound is None else f"bound {show(bound)}"
+        raise ValueError(f"{label}: {message(error.errors()[0])}") from None
+
+
+def field_value(step: object, parts: Iterable) -> float:
+    """The numeric value at a dotted path inside a step or block (``cycle.mean`` -> hours).
 
     Raises ``KeyError``, ``IndexError`` or ``TypeError`` where there is no
     such number.
