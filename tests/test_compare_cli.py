@@ -28,10 +28,19 @@ def test_compare_json_has_each_line_and_paired_differences():
         "three_step",
         "three_step (2)",
         "command",
+        "equal",
+        "scaling",
+        "equipment",
         "differences",
         "processes",
         "losses",
         "verdict",
+    }
+    assert data["equal"] is None and data["scaling"] is None
+    assert data["equipment"][0] == {
+        "process": "wet_electrode_coating",
+        "machines": {"three_step": 1, "three_step (2)": 1},
+        "capex": {"three_step": None, "three_step (2)": None},
     }
     assert data["verdict"]["winner"] is None  # identical lines: no winner
     assert data["losses"]["off_shift"]["three_step (2) - three_step"]["mean"] == 0

@@ -7,8 +7,8 @@ Example:
     >>> cell = Cell.model_validate({"voltage": "3.65 V", "cathode": {
     ...     "loading": "23 mg/cm2", "active_fraction": 0.96, "specific_capacity": "200 mAh/g",
     ...     "sheet": ["400 mm", "105 mm"], "layers": 27}})
-    >>> cell.cathode.sides, cell.cathode.item
-    (2, 'cathode_sheet')
+    >>> cell.cathode.sides, cell.cathode.layers
+    (2, 27)
 """
 
 from __future__ import annotations

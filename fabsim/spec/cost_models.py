@@ -71,11 +71,11 @@ class StepCost(SpecModel):
     (busy or in setup).
     """
 
-    capex: Amount = Money(0.0, None)
+    capex: Amount = Field(default_factory=lambda: Money(0.0, None))
     life: PositiveDuration | None = None
     operators: Annotated[float, PlainNumber, Field(ge=0, le=1000)] = 0.0
     power: Power = 0.0
-    material: Amount = Money(0.0, None)
+    material: Amount = Field(default_factory=lambda: Money(0.0, None))
 
     @model_validator(mode="after")
     def _life_with_capex(self):

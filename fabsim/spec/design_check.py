@@ -12,9 +12,8 @@ Example:
     ...                    "costs: {currency: USD, labour: 30 EUR/h, electricity: 0.1 USD/kWh}, "
     ...                    "steps: {press: {makes: {cell: 1}, cycle: 1 h}}}")
     ... except SpecError as error:
-    ...     print(error)
-    <text>: costs.labour: is in EUR, but the line's currency is USD (costs.currency); \
-convert it, one currency per line
+    ...     print(error.problems[0].message)
+    is in EUR, but the line's currency is USD (costs.currency); convert it, one currency per line
 """
 
 from __future__ import annotations

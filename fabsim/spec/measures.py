@@ -73,7 +73,7 @@ def parse_measure(value: object, kind: str) -> float:
         >>> parse_measure("3.65", "voltage")
         Traceback (most recent call last):
         ...
-        ValueError: a number needs a unit: expected a voltage such as '3.65 V', got 3.65
+        ValueError: a number needs a unit: expected a voltage such as '3.65 V', got '3.65'
     """
     _, pint_unit, expected, spellings = _KINDS[kind]
     if isinstance(value, bool) or not isinstance(value, str | int | float):
