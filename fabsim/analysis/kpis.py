@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from fabsim.analysis.cost import cost_kpis
 from fabsim.sim.machine import STATES
@@ -25,6 +26,45 @@ HOURS_PER_YEAR = 8760.0
 LOSSES = ("off_shift", "down", "disturbed", "supply", "dwell_scrap", "disturbance_scrap")
 """Where output goes, in good units/h (see :func:`loss_kpis`)."""
 
+
+@dataclass(frozen=True)
+class Kpi:
+    """One line KPI as every report shows it: the summary, compare, JSON, CSV, experiments.
+
+    ``kind`` is ``number`` or ``percent`` (a share in [0, 1]); ``better`` is +1
+    where more is better, -1 where less is, 0 where neither; ``across_cells``
+    is False for counts of units, which lines of different cells cannot be
+    judged on (their verdict rests on energy).
+    """
+
+    name: str
+    label: str
+    unit: str
+    kind: str = "number"
+    better: int = 0
+    across_cells: bool = True
+
+    def label_in(self, currency: str | None = None) -> str:
+        """The label, with the currency filled in for money KPIs."""
+        return self.label.replace("{currency}", currency or "")
+
+
+KPIS = {
+    k.name: k
+    for k in (
+        Kpi("good_rate_per_h", "Good units/h", "units/h", better=1, across_cells=False),
+        Kpi("gwh_per_year", "GWh/yr", "GWh/yr", better=1),
+        Kpi("overall_yield", "Overall yield", "", "percent", better=1),
+        Kpi("rolled_throughput_yield", "Rolled throughput yield", "", "percent", better=1),
+        Kpi("escaped_ppm", "Escaped defects (ppm)", "ppm", better=-1),
+        Kpi("wip", "WIP (units)", "units"),
+        Kpi("lead_time_h", "Lead time (h, Little's law)", "h", better=-1),
+        Kpi("cost_per_kwh", "Cost per good kWh ({currency})", "{currency}/kWh", better=-1),
+        Kpi("cost_per_good_unit", "Cost per good unit ({currency})", "{currency}", better=-1),
+    )
+}
+"""The one registry of line KPIs (order: the order reports show them in)."""
+
 LINE_KPIS = (
     "good_rate_per_h",
     "gwh_per_year",
@@ -34,23 +74,13 @@ LINE_KPIS = (
     "lead_time_h",
     "escaped_ppm",
 )
-
+"""Line KPIs of every spec (the JSON's first keys, in this order)."""
 
 COST_KPIS = ("cost_per_kwh", "cost_per_good_unit")
 """Line KPIs a spec with ``costs:`` adds."""
 
-BETTER = {
-    "good_rate_per_h": 1,
-    "gwh_per_year": 1,
-    "overall_yield": 1,
-    "rolled_throughput_yield": 1,
-    "wip": -1,
-    "lead_time_h": -1,
-    "escaped_ppm": -1,
-    "cost_per_kwh": -1,
-    "cost_per_good_unit": -1,
-}
-"""+1 where more is better, -1 where less is (experiments rank points and swings by it)."""
+BETTER = {name: kpi.better for name, kpi in KPIS.items()}
+"""+1 where more is better, -1 where less is, 0 neither (from :data:`KPIS`)."""
 
 
 def table_kpis(spec: LineSpec) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fabsim.analysis.comparison import Comparison
+from fabsim.analysis.kpis import COST_KPIS, KPIS, LINE_KPIS
 from fabsim.analysis.stats import Estimate
 from fabsim.report.format import WIDE, abbreviate, fit, fits, number, percent, with_ci
 from fabsim.report.run_summary import (
@@ -24,17 +25,23 @@ from fabsim.report.run_summary import (
     reproduce,
 )
 
-# (label, kpi, kind, +1 if higher is better, -1 if lower is better, 0 neutral).
-# Unit counts are neutral: lines of different cells are judged on energy.
-ROWS = (
-    ("Good units/h", "good_rate_per_h", "number", 0),
-    ("GWh/yr", "gwh_per_year", "number", 1),
-    ("Overall yield", "overall_yield", "percent", 1),
-    ("Rolled throughput yield", "rolled_throughput_yield", "percent", 1),
-    ("Escaped defects (ppm)", "escaped_ppm", "number", -1),
-    ("WIP (units)", "wip", "number", 0),
-    ("Lead time (h, Little's law)", "lead_time_h", "number", -1),
-)
+
+def rows_of(names, currency: str | None = None) -> list[tuple[str, str, str, int]]:
+    """(label, kpi, kind, better) from the KPI registry; unit counts are neutral
+    here: lines of different cells are judged on energy."""
+    return [
+        (
+            KPIS[n].label_in(currency),
+            n,
+            KPIS[n].kind,
+            KPIS[n].better if KPIS[n].across_cells else 0,
+        )
+        for n in KPIS
+        if n in names
+    ]
+
+
+ROWS = tuple(rows_of(LINE_KPIS))
 
 
 def difference_cell(diff: Estimate, kind: str, better: int, short: bool = False) -> Text:
@@ -112,11 +119,7 @@ def kpi_table(comparison: Comparison, width: int = WIDE) -> Table:
     """Lines side by side; when they cannot fit (many lines, long names), one row per line."""
     shown = list(ROWS)
     if comparison.currency:
-        currency = comparison.currency
-        shown += [
-            (f"Cost per good kWh ({currency})", "cost_per_kwh", "number", -1),
-            (f"Cost per good unit ({currency})", "cost_per_good_unit", "number", -1),
-        ]
+        shown += rows_of(COST_KPIS, comparison.currency)
     rows = [
         (
             label,

@@ -10,25 +10,15 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from fabsim.analysis.kpis import KPIS
 from fabsim.analysis.sweep import best_rows
 from fabsim.report.format import OneLine, fit, number, with_ci
 
-KPI_LABELS = {
-    "good_rate_per_h": "good units/h",
-    "gwh_per_year": "GWh/yr",
-    "overall_yield": "overall yield",
-    "rolled_throughput_yield": "rolled throughput yield",
-    "wip": "WIP (units)",
-    "lead_time_h": "lead time (h)",
-    "escaped_ppm": "escaped defects (ppm)",
-    "cost_per_kwh": "cost per good kWh",
-    "cost_per_good_unit": "cost per good unit",
-}
-
 
 def kpi_label(kpi: str) -> str:
-    """How a KPI is named in tables (``gwh_per_year`` -> ``GWh/yr``)."""
-    return KPI_LABELS.get(kpi, kpi)
+    """How a KPI is named in tables, from the registry (``gwh_per_year`` -> ``GWh/yr``)."""
+    found = KPIS.get(kpi)
+    return found.label_in().replace(" ()", "") if found else kpi
 
 
 def interval(mean, low, high) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from fabsim.analysis.kpis import KPIS, LINE_KPIS
 from fabsim.analysis.line_results import LineResults
 from fabsim.report.format import (
     STATE_MARKS,
@@ -31,14 +32,10 @@ from fabsim.report.format import (
     with_ci,
 )
 
-KPI_ROWS = (
-    ("Good units/h", "good_rate_per_h", "number"),
-    ("GWh/yr", "gwh_per_year", "number"),
-    ("Overall yield", "overall_yield", "percent"),
-    ("Rolled throughput yield", "rolled_throughput_yield", "percent"),
-    ("Escaped defects (ppm)", "escaped_ppm", "number"),
-    ("WIP (units)", "wip", "number"),
-    ("Lead time (h, Little's law)", "lead_time_h", "number"),
+KPI_ROWS = tuple(
+    (KPIS[name].label, name, KPIS[name].kind)
+    for name in KPIS
+    if name in LINE_KPIS  # cost KPIs have their own table
 )
 
 
