@@ -18,7 +18,7 @@ import typer
 app = typer.Typer(
     name="fabsim",
     help="Simulate battery-cell production lines: semi-solid vs all-solid-state.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -26,7 +26,30 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-Spec = Annotated[str, typer.Argument(help="Spec file, or the name of a shipped line.")]
+def _line_names(incomplete: str) -> list[str]:
+    """Shell completion: the shipped lines (and their scenarios) that start as typed."""
+    from fabsim.spec.catalog import shipped
+
+    names = list(shipped())
+    if "@" in incomplete:  # complete the scenario of a shipped line
+        line = incomplete.split("@", 1)[0]
+        if line in names:
+            from fabsim.spec import load_spec
+
+            try:
+                names = [f"{line}@{s}" for s in load_spec(line).scenarios]
+            except Exception:  # a broken spec completes nothing
+                return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+Spec = Annotated[
+    str,
+    typer.Argument(
+        help="Spec file, or the name of a shipped line (LINE@SCENARIO for a scenario).",
+        autocompletion=_line_names,
+    ),
+]
 Replications = Annotated[
     int | None,
     typer.Option(

@@ -242,3 +242,9 @@ def test_field_errors_and_flow_errors_come_in_one_pass(tmp_path):
         f"{path}:5: steps.press.uses.stak: item 'stak' is used but no step makes it "
         "(did you mean 'stack'?)",
     ]
+
+
+def test_a_mistyped_line_name_gets_a_suggestion():
+    check_rejected(
+        "semi_solidd", "semi_solidd: no such file or shipped line; did you mean semi_solid?"
+    )

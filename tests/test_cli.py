@@ -166,3 +166,27 @@ def test_help_does_not_import_heavy_libraries():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_shell_completion_completes_commands_and_shipped_line_names():
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str, index: int) -> list[str]:
+        env = {
+            **os.environ,
+            "_FABSIM_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(index),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "fabsim"], env=env, capture_output=True, text=True, timeout=60
+        )
+        return done.stdout.split()
+
+    assert complete("fabsim sw", 1) == ["sweep"]
+    assert complete("fabsim run semi", 2) == ["semi_solid", "semi_solid_lfp_storage"]
+    assert complete("fabsim compare semi_solid all_solid_sulfide@p", 3) == [
+        "all_solid_sulfide@pilot_2026"
+    ]

@@ -39,3 +39,24 @@ def resolve(name: str) -> str:
     if os.path.exists(name) or os.sep in name or name.endswith((".yaml", ".yml")):
         return name
     return str(shipped().get(name, name))
+
+
+def looks_like_a_name(text: str) -> bool:
+    """A bare name (``semi_solidd``), not a path or a ``.yaml`` file."""
+    return os.sep not in text and "/" not in text and not text.endswith((".yaml", ".yml"))
+
+
+def unknown_line(name: str) -> str:
+    """The message for a name that is neither a file nor a shipped line, with a suggestion.
+
+    Example:
+        >>> unknown_line("semi_solidd")
+        'no such file or shipped line; did you mean semi_solid?'
+    """
+    from difflib import get_close_matches
+
+    names = list(shipped())
+    close = get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f"no such file or shipped line; did you mean {close[0]}?"
+    return "no such file or shipped line (fabsim specs lists them: " + ", ".join(names) + ")"

@@ -15,11 +15,12 @@ Example:
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from fabsim.spec.catalog import resolve
+from fabsim.spec.catalog import looks_like_a_name, resolve, unknown_line
 from fabsim.spec.design_check import check_design
 from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.flow_check import check_flow
@@ -51,6 +52,8 @@ def load_spec(path: str, overrides: Sequence[str] = (), scenario: str = "") -> L
             [Problem(path, None, "", f"names scenario {named!r} and --scenario {scenario!r}")]
         )
     source = resolve(path)
+    if source == path and looks_like_a_name(path) and not os.path.exists(path):
+        raise SpecError([Problem(path, None, "", unknown_line(path))])
     data, lines = read_yaml_file(source)
     return _build(data, lines, source, overrides, named or scenario)
 
