@@ -170,8 +170,6 @@ def test_help_does_not_import_heavy_libraries():
 
 def test_shell_completion_completes_commands_and_shipped_line_names():
     import os
-    import subprocess
-    import sys
 
     def complete(words: str, index: int) -> list[str]:
         env = {
@@ -180,9 +178,8 @@ def test_shell_completion_completes_commands_and_shipped_line_names():
             "COMP_WORDS": words,
             "COMP_CWORD": str(index),
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "fabsim"], env=env, capture_output=True, text=True, timeout=60
-        )
+        script = os.path.join(os.path.dirname(sys.executable), "fabsim")  # the console script
+        done = subprocess.run([script], env=env, capture_output=True, text=True, timeout=60)
         return done.stdout.split()
 
     assert complete("fabsim sw", 1) == ["sweep"]
