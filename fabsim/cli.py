@@ -26,6 +26,7 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
+
 def _line_names(incomplete: str) -> list[str]:
     """Shell completion: the shipped lines (and their scenarios) that start as typed."""
     from fabsim.spec.catalog import shipped
@@ -124,7 +125,9 @@ def _hours(option: str, value: str | None) -> float | None:
 
 @app.command()
 def validate(
-    specs: Annotated[list[str], typer.Argument(help="Spec files to check.")],
+    specs: Annotated[
+        list[str], typer.Argument(help="Spec files to check.", autocompletion=_line_names)
+    ],
     sets: Sets = None,
     scenario: Scenario = None,
 ) -> None:
@@ -199,6 +202,7 @@ def compare_lines(
         typer.Argument(
             help="Two or more spec files or shipped names (default: the two reference lines).",
             show_default=False,
+            autocompletion=_line_names,
         ),
     ] = None,
     replications: Replications = None,
@@ -358,7 +362,10 @@ def sweep(
 @app.command()
 def sensitivity(
     specs: Annotated[
-        list[str], typer.Argument(help="One line, or two (then on their paired difference).")
+        list[str],
+        typer.Argument(
+            help="One line, or two (then on their paired difference).", autocompletion=_line_names
+        ),
     ],
     kpi: Kpi = "gwh_per_year",
     only: Annotated[
@@ -396,8 +403,16 @@ def sensitivity(
 
 @app.command()
 def breakeven(
-    line_a: Annotated[str, typer.Argument(help="The line to match (spec file or shipped name).")],
-    line_b: Annotated[str, typer.Argument(help="The line whose parameter is varied.")],
+    line_a: Annotated[
+        str,
+        typer.Argument(
+            help="The line to match (spec file or shipped name).", autocompletion=_line_names
+        ),
+    ],
+    line_b: Annotated[
+        str,
+        typer.Argument(help="The line whose parameter is varied.", autocompletion=_line_names),
+    ],
     vary: Annotated[
         str, typer.Option(help="Path of B's parameter, e.g. steps.stacking.cycle.mean.")
     ],
