@@ -21,12 +21,13 @@ def deterministic_variant(name: str):
 
     The hand calculation is of the line itself: no calendar, disturbances,
     dwell limits or supplies (whose own hand checks are in test_phenomena),
-    and no scenarios (they name fields, such as ``cycle.mean``, that the
-    constant cycles here no longer have).
+    no scenarios (they name fields, such as ``cycle.mean``, that the
+    constant cycles here no longer have) and no line-level ranges (they
+    name the calendar, disturbances and supplies left out here).
     """
     with open(resolve(name)) as handle:
         data = yaml.safe_load(handle)
-    for key in ("calendar", "disturbances", "supplies", "scenarios"):
+    for key in ("calendar", "disturbances", "supplies", "scenarios", "ranges"):
         data.pop(key, None)
     data["buffers"] = {
         item: entry["capacity"] if isinstance(entry, dict) else entry
