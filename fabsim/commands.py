@@ -402,9 +402,10 @@ def sensitivity_command(
     with user_errors():
         specs = [load_spec(name) for name in names]
         count = replications_for(specs, replications)
-        from fabsim.analysis.sensitivity import parameters
+        from fabsim.analysis.sensitivity import parameters, simulation_depends_on
 
-        runs = (2 * len(parameters(specs, only)) + len(specs)) * count
+        simulated = [p for p in parameters(specs, only) if simulation_depends_on(p.path)]
+        runs = (2 * len(simulated) + len(specs)) * count
         with progress_bar(runs, "sensitivity", eta=True) as advance:
             result = sensitivity(
                 specs, kpi, count, seed, horizon, warmup, workers, scheduler, only, advance

@@ -306,3 +306,29 @@ def test_sensitivity_varies_line_level_ranges_too(write):
     assert gwh(12 * 40 / WINDOW_H) - 2 * ONE_UNIT <= effect.swing
     assert effect.swing <= gwh(24 * 40 / WINDOW_H) + 2 * ONE_UNIT
     assert effect.high.mean > effect.low.mean
+
+
+COSTED = TWO_STEPS.replace(
+    "run: {warmup: 10 h, horizon: 1000 h, replications: 3}",
+    "run: {warmup: 10 h, horizon: 200 h, replications: 3}\n"
+    "costs: {currency: USD, labour: 30 USD/h, electricity: 0.10 USD/kWh}",
+).replace(
+    "    ranges: {cycle: [80 s, 100 s]}",
+    "    ranges: {cycle: [80 s, 100 s], cost.capex: [0.5 MUSD, 2 MUSD]}\n"
+    "    cost: {capex: 1 MUSD, life: 8 years, operators: 1, power: 20 kW}",
+)
+
+
+def test_a_cost_parameter_reuses_the_base_runs_and_equals_a_full_run(write):
+    path = write("costed", COSTED)
+    result = fabsim.sensitivity(
+        path, kpi="cost_per_kwh", replications=3, workers=1, only=["steps.stacking.cost.capex"]
+    )
+    (effect,) = result.effects
+    full = fabsim.simulate(
+        fabsim.load_spec(path, ["steps.stacking.cost.capex=2 MUSD"]), replications=3, workers=1
+    )
+    assert effect.high.mean == full.kpi("cost_per_kwh").mean
+    # capital is capex / 8 years: the 1.5 MUSD swing is 187,500 USD a year
+    made_kwh = full.kpi("good_rate_per_h").mean * 8760
+    assert effect.swing == pytest.approx(1.5e6 / 8 / made_kwh, rel=1e-6)

@@ -60,6 +60,11 @@ def scale_factor(base: LineSpec, other: LineSpec, by: str) -> float:
 def scaled_overrides(spec: LineSpec, factor: float) -> list[str]:
     """The ``--set`` overrides that make ``factor`` parallel copies of ``spec``.
 
+    Machines are rounded to whole machines (at least one); a buffer or store
+    never shrinks below what one cycle of a step that uses it takes (a copy
+    still runs whole batches); ranges on what is scaled scale with it, so
+    the estimate's span stays around the scaled value.
+
     Example:
         >>> scaled_overrides(spec, 2.0)[:1]        # doctest: +SKIP
         ['steps.coating.machines=2']
@@ -67,20 +72,49 @@ def scaled_overrides(spec: LineSpec, factor: float) -> list[str]:
     sets = []
     for step_id, step in spec.steps.items():
         sets.append(f"steps.{step_id}.machines={max(1, round(step.machines * factor))}")
-        if "machines" in step.ranges:  # the estimate's span scales with the line
+        if "machines" in step.ranges:
             low, high = (max(1, round(float(b) * factor)) for b in step.ranges["machines"])
             sets.append(f"steps.{step_id}.ranges.machines=[{low}, {high}]")
+    scaled: dict[str, float] = {}  # line-level path -> factor its ranges scale by
     for item, entry in spec.buffers.items():
         if entry.capacity is not None:
+            capacity = max(math.ceil(entry.capacity * factor), _one_cycle(spec, item))
             dwell = f", max_dwell: {entry.max_dwell!r} h" if entry.max_dwell else ""
-            capacity = math.ceil(entry.capacity * factor)
             sets.append(f"buffers.{item}={{capacity: {capacity}{dwell}}}")
+            ratio = capacity / entry.capacity if entry.capacity else 1.0
+            scaled[f"buffers.{item}"] = scaled[f"buffers.{item}.capacity"] = ratio
     for name, supply in spec.supplies.items():
-        sets.append(f"supplies.{name}.lot={max(1, round(supply.lot * factor))}")
-        sets.append(f"supplies.{name}.initial={round(supply.initial * factor)}")
+        values = {
+            "lot": max(1, round(supply.lot * factor)),
+            "initial": round(supply.initial * factor),
+        }
         if supply.capacity is not None:
-            sets.append(f"supplies.{name}.capacity={max(1, round(supply.capacity * factor))}")
+            values["capacity"] = max(
+                1, round(supply.capacity * factor), _one_cycle(spec, supply.item)
+            )
+            values["initial"] = min(values["initial"], values["capacity"])
+        for field, value in values.items():
+            sets.append(f"supplies.{name}.{field}={value}")
+            original = getattr(supply, field)
+            scaled[f"supplies.{name}.{field}"] = value / original if original else 1.0
+    for path, (low, high) in spec.ranges.items():
+        if path in scaled:
+            ratio = scaled[path]
+            sets.append(f"ranges.{path}=[{_scaled(low, ratio)}, {_scaled(high, ratio)}]")
     return sets
+
+
+def _one_cycle(spec: LineSpec, item: str) -> int:
+    """The most of ``item`` one cycle of any step that uses it takes."""
+    takes = [
+        step.uses[item] * step.smallest_take for step in spec.steps.values() if item in step.uses
+    ]
+    return max(takes, default=1)
+
+
+def _scaled(bound: object, ratio: float) -> str:
+    number = float(bound) * ratio
+    return str(math.floor(number)) if number >= 1 else f"{number:g}"
 
 
 def equalize(specs: list[LineSpec], by: str) -> tuple[list[LineSpec], dict[str, str]]:

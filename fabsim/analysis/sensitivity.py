@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -196,6 +197,21 @@ def run_sensitivity(
     return SensitivityResults(
         [s.label for s in specs], kpi, base_estimate, effects, replications, seed
     )
+
+
+_NO_SIMULATION = re.compile(r"(costs|cell)\..*|steps\.[^.]+\.cost\..*")
+
+
+def simulation_depends_on(path: str) -> bool:
+    """Whether changing ``path`` changes what the line makes (cost and cell fields do not).
+
+    Example:
+        >>> simulation_depends_on("steps.stacking.cost.capex"), simulation_depends_on("costs.wacc")
+        (False, False)
+        >>> simulation_depends_on("steps.stacking.cycle.mean")
+        True
+    """
+    return not _NO_SIMULATION.fullmatch(path)
 
 
 def _flips(base: Estimate, moved: Estimate) -> bool:
