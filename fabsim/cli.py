@@ -81,6 +81,9 @@ SchedulerOption = Annotated[
         "or tcp://HOST:PORT (a running Dask scheduler).",
     ),
 ]
+Plots = Annotated[
+    str | None, typer.Option(help="Write PNG plots into this directory (matplotlib).")
+]
 Scenario = Annotated[
     str | None,
     typer.Option(help="Apply one of the spec's scenarios (same as naming the line LINE@NAME)."),
@@ -177,6 +180,7 @@ def run(
     out: Out = None,
     scenario: Scenario = None,
     scheduler: SchedulerOption = "processes",
+    plots: Plots = None,
 ) -> None:
     """Run one line: KPIs with 95% CIs, steps, bottleneck, cost per kWh if costs are given."""
     from fabsim.commands import run_command
@@ -192,6 +196,7 @@ def run(
         as_json,
         out,
         _scheduler(scheduler),
+        plots,
     )
 
 
@@ -236,6 +241,7 @@ def compare_lines(
         ),
     ] = None,
     scheduler: SchedulerOption = "processes",
+    plots: Plots = None,
 ) -> None:
     """Compare lines with the same seeds: side-by-side KPIs, paired differences, verdict.
 
@@ -257,6 +263,7 @@ def compare_lines(
         by_position={i: v for i, v in enumerate((set_a, set_b)) if v},
         equal=_equal_choice(equal),
         scheduler=_scheduler(scheduler),
+        plots=plots,
     )
 
 
@@ -282,6 +289,7 @@ def rampup(
     ] = None,
     scenario: Scenario = None,
     scheduler: SchedulerOption = "processes",
+    plots: Plots = None,
 ) -> None:
     """Ramp-up of a new line: good output per week (95% CI), time to 90% of mature."""
     from fabsim.commands import rampup_command
@@ -296,6 +304,7 @@ def rampup(
         as_json,
         out,
         _scheduler(scheduler),
+        plots,
     )
 
 
@@ -336,6 +345,7 @@ def sweep(
         bool, typer.Option("--resume", help="Continue the sweep in --out: skip finished points.")
     ] = False,
     scenario: Scenario = None,
+    plots: Plots = None,
 ) -> None:
     """Run a line at many points; each point's KPIs with 95% CIs, the best points last."""
     from fabsim.commands import sweep_command
@@ -356,6 +366,7 @@ def sweep(
         as_json,
         out,
         resume,
+        plots,
     )
 
 
@@ -380,6 +391,7 @@ def sensitivity(
     scheduler: SchedulerOption = "processes",
     as_json: AsJson = False,
     out: Annotated[str | None, typer.Option(help="Write sensitivity.json here.")] = None,
+    plots: Plots = None,
 ) -> None:
     """Which estimates decide the verdict: every ranges: entry at low and high, by swing."""
     from fabsim.commands import sensitivity_command
@@ -398,6 +410,7 @@ def sensitivity(
         _scheduler(scheduler),
         as_json,
         out,
+        plots,
     )
 
 

@@ -89,7 +89,17 @@ def progress_bar(total: int, label: str, eta: bool = False):
 
 
 def run_command(
-    name, replications, seed, horizon, warmup, sets, workers, as_json, out, scheduler="processes"
+    name,
+    replications,
+    seed,
+    horizon,
+    warmup,
+    sets,
+    workers,
+    as_json,
+    out,
+    scheduler="processes",
+    plots=None,
 ):
     """``fabsim run``: one line, summary or JSON, optional ``--out`` files."""
     with user_errors():
@@ -103,6 +113,7 @@ def run_command(
 
     summary = results.to_dict()
     _warn(results.warnings)
+    _plots(plots, lambda: _plot_module().line_plots(results))
     if out:
         write_outputs(
             out,
@@ -134,6 +145,7 @@ def compare_command(
     by_position=None,
     equal=None,
     scheduler="processes",
+    plots=None,
 ):
     """``fabsim compare``: lines side by side with paired differences and a verdict."""
     from fabsim.spec.catalog import REFERENCE_LINES
@@ -166,6 +178,7 @@ def compare_command(
     summary = comparison.to_dict()
     for name, results in comparison.lines.items():
         _warn(results.warnings, name)
+    _plots(plots, lambda: _plot_module().compare_plots(comparison))
     if out:
         import pandas as pd
 
@@ -196,7 +209,16 @@ def compare_command(
 
 
 def rampup_command(
-    name, replications, seed, horizon, sets, workers, as_json, out, scheduler="processes"
+    name,
+    replications,
+    seed,
+    horizon,
+    sets,
+    workers,
+    as_json,
+    out,
+    scheduler="processes",
+    plots=None,
 ):
     """``fabsim rampup``: weekly good output of a new line, and time to 90% of mature."""
     with user_errors():
@@ -206,6 +228,7 @@ def rampup_command(
             results = rampup(spec, count, seed, horizon, workers, advance, scheduler)
     from fabsim.report.export import to_json, write_outputs
 
+    _plots(plots, lambda: {"rampup.png": _plot_module().rampup_figure(results)})
     summary = results.to_dict()
     if out:
         import pandas as pd
@@ -228,6 +251,16 @@ def rampup_command(
     from fabsim.report.rampup_summary import rampup_summary
 
     _print(terminal(), rampup_summary(results), out, ("summary.json", "weeks.csv"))
+
+
+def _plots(directory: str | None, build) -> None:
+    """Write the command's PNGs into ``directory`` (matplotlib is imported only here)."""
+    if not directory:
+        return
+    from fabsim.report.plots import write_plots
+
+    paths = write_plots(directory, build())
+    print(f"wrote {len(paths)} plots to {directory}", file=sys.stderr)
 
 
 def _warn(warnings: list[str], name: str | None = None) -> None:
@@ -314,6 +347,7 @@ def sweep_command(
     as_json,
     out,
     resume,
+    plots=None,
 ):
     """``fabsim sweep``: every point's KPIs with CIs, written as each point finishes."""
     from fabsim.api import sweep, sweep_plan
@@ -360,6 +394,7 @@ def sweep_command(
             print(f"interrupted{where}; run again with --resume to finish", file=sys.stderr)
             raise typer.Exit(EXIT_INTERRUPTED) from None
     all_rows = [table.rows[i] for i in sorted(table.rows)] if table else rows
+    _plots(plots, lambda: {"sweep.png": _plot_module().sweep_figure(points, all_rows, kpi)})
     from fabsim.report.export import to_json
 
     if as_json:
@@ -394,7 +429,18 @@ def _sweep_command(name, sets, sample, count, seed, horizon, warmup, out) -> str
 
 
 def sensitivity_command(
-    names, kpi, only, replications, seed, horizon, warmup, workers, scheduler, as_json, out
+    names,
+    kpi,
+    only,
+    replications,
+    seed,
+    horizon,
+    warmup,
+    workers,
+    scheduler,
+    as_json,
+    out,
+    plots=None,
 ):
     """``fabsim sensitivity``: the tornado table of one line, or of two lines' difference."""
     from fabsim.api import sensitivity
@@ -413,6 +459,7 @@ def sensitivity_command(
     from fabsim.report.export import to_json, write_outputs
 
     summary = result.to_dict()
+    _plots(plots, lambda: {"tornado.png": _plot_module().tornado_figure(result)})
     command = _experiment_command("sensitivity", names, result, horizon, warmup)
     summary["command"] = command
     if out:
@@ -427,6 +474,12 @@ def sensitivity_command(
         console.print(renderable, soft_wrap=_one_line(renderable))
     if out:
         console.print(f"wrote sensitivity.json to {out}")
+
+
+def _plot_module():
+    from fabsim.report import plots
+
+    return plots
 
 
 def _one_line(renderable) -> bool:

@@ -83,6 +83,33 @@ BETTER = {name: kpi.better for name, kpi in KPIS.items()}
 """+1 where more is better, -1 where less is, 0 neither (from :data:`KPIS`)."""
 
 
+_SHARES = (
+    "overall_yield",
+    "rolled_throughput_yield",
+    "material_yield.",
+    "states.",
+    "utilization",
+    "yield",
+    "availability",
+    "performance",
+    "oee",
+    "batch_fill",
+    "bottleneck_",
+)
+
+
+def kpi_bounds(name: str) -> tuple[float, float]:
+    """The values a KPI can take: a share in [0, 1], anything else not below 0.
+
+    Example:
+        >>> kpi_bounds("overall_yield"), kpi_bounds("good_rate_per_h")
+        ((0.0, 1.0), (0.0, inf))
+    """
+    if any(name == s or (s.endswith((".", "_")) and name.startswith(s)) for s in _SHARES):
+        return 0.0, 1.0
+    return 0.0, math.inf
+
+
 def table_kpis(spec: LineSpec) -> tuple[str, ...]:
     """The line KPIs an experiment's table reports for ``spec`` (cost ones with costs)."""
     return LINE_KPIS + (COST_KPIS if spec.costs is not None else ())

@@ -12,12 +12,13 @@ Example:
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 
 from fabsim.analysis.capacity import step_capacities
 from fabsim.analysis.cost import PARTS as COST_PARTS
 from fabsim.analysis.cost import capex_by_step
-from fabsim.analysis.kpis import LINE_KPIS, line_kpis, step_kpis
+from fabsim.analysis.kpis import LINE_KPIS, kpi_bounds, line_kpis, step_kpis
 from fabsim.analysis.stats import Estimate, estimate
 from fabsim.sim.machine import STATES
 from fabsim.sim.results import ReplicationResult
@@ -83,12 +84,12 @@ class LineResults:
         return [v.get(kpi, float("nan")) for v in self.line_values]
 
     def kpi(self, name: str) -> Estimate:
-        """Mean and 95% CI of a line KPI over replications."""
-        return estimate(self.values(name))
+        """Mean and 95% CI of a line KPI over replications (clipped to what it can be)."""
+        return estimate(self.values(name)).within(*kpi_bounds(name))
 
     def step(self, step_id: str, name: str) -> Estimate:
-        """Mean and 95% CI of a step KPI over replications."""
-        return estimate(v[name] for v in self.step_values[step_id])
+        """Mean and 95% CI of a step KPI over replications (clipped to what it can be)."""
+        return estimate(v[name] for v in self.step_values[step_id]).within(*kpi_bounds(name))
 
     @cached_property
     def capacities(self):
@@ -274,7 +275,7 @@ class LineResults:
 
     def buffer_estimate(self, item: str, field: str) -> Estimate:
         """A buffer statistic (``mean_level``, ``max_level``, ``expired``, ``scrapped``)."""
-        return estimate(getattr(r.buffers[item], field) for r in self.runs)
+        return estimate(getattr(r.buffers[item], field) for r in self.runs).within(0.0, math.inf)
 
     def disturbance_estimates(self) -> dict:
         """Per disturbance: events, hours and units scrapped in the window."""

@@ -25,10 +25,28 @@ class Estimate:
     low: float | None
     high: float | None
     n: int
+    clipped: bool = False  # an end was moved to a bound the quantity cannot cross
 
     @property
     def half_width(self) -> float | None:
         return None if self.low is None else (self.high - self.low) / 2
+
+    def within(self, lowest: float, highest: float) -> Estimate:
+        """The same estimate with its interval clipped to [lowest, highest].
+
+        A yield cannot exceed 1 nor a count fall below 0, however few the
+        replications: the Student-t interval is cut at the bound (and marked
+        ``clipped``), so a report never shows an impossible value.
+
+        Example:
+            >>> Estimate(0.97, 0.92, 1.02, 3).within(0.0, 1.0)
+            Estimate(mean=0.97, low=0.92, high=1.0, n=3, clipped=True)
+        """
+        if self.low is None or (self.low >= lowest and self.high <= highest):
+            return self
+        return Estimate(
+            self.mean, max(self.low, lowest), min(self.high, highest), self.n, clipped=True
+        )
 
     def to_dict(self) -> dict:
         """The JSON form: ``{"mean": x, "ci95": [lo, hi]}``."""

@@ -61,6 +61,9 @@ def with_ci(estimate: Estimate, scale: float = 1.0, unit: str = "", digits: int 
     mean = estimate.mean * scale
     if estimate.half_width is None:
         return number(mean, digits) + unit
+    if estimate.clipped:  # cut at a bound: both ends, as ± would cross it
+        low, high = estimate.low * scale, estimate.high * scale
+        return f"{number(mean, digits)}{unit} ({number(low, digits)} to {number(high, digits)})"
     half = estimate.half_width * scale
     # Both numbers get the decimals the larger one needs: 0.0125 ± 0.0001.
     size = max(abs(mean), half)
@@ -76,6 +79,8 @@ def pct_with_ci(estimate: Estimate, digits: int = 1) -> str:
     text = f"{estimate.mean * 100:.{digits}f}%"
     if estimate.half_width is None:
         return text
+    if estimate.clipped:  # cut at 0% or 100%: both ends, as ± would cross the bound
+        return f"{text} ({estimate.low * 100:.{digits}f} to {estimate.high * 100:.{digits}f})"
     return f"{text} ± {estimate.half_width * 100:.{digits}f}"
 
 
