@@ -515,6 +515,20 @@ def cell(spec: Spec, as_json: AsJson = False, sets: Sets = None, scenario: Scena
 
 
 @app.command()
+def report(
+    directory: Annotated[str, typer.Argument(help="A directory a run wrote with --out.")],
+    plots: Plots = None,
+    html: Annotated[
+        bool, typer.Option("--html", help="Write DIR/report.html (tables and plots) instead.")
+    ] = False,
+) -> None:
+    """Show a saved run's summary again, without simulating (a colleague's --out directory)."""
+    from fabsim.commands import report_command
+
+    report_command(directory, plots, html)
+
+
+@app.command()
 def specs() -> None:
     """List the shipped lines with their descriptions."""
     from fabsim.commands import specs_command

@@ -23,7 +23,7 @@ from fabsim.api import compare, load_spec, rampup, replications_for, simulate
 from fabsim.experiment.limits import RunTooLarge
 from fabsim.experiment.replications import Interrupted
 from fabsim.sim.line import LineDeadlock
-from fabsim.spec.errors import SpecError
+from fabsim.spec.errors import Problem, SpecError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -121,6 +121,9 @@ def run_command(
                 "summary.json": to_json(summary),
                 "replications.csv": results.replications_frame().to_csv(index=False),
                 "steps.csv": results.steps_frame().to_csv(index=False),
+                "results.json": _saved(
+                    "run", {results.name: (results.spec, results.runs)}, results.seed
+                ),
             },
         )
     if as_json:
@@ -197,6 +200,12 @@ def compare_command(
                 "steps.csv": pd.concat([tagged(r.steps_frame(), n) for n, r in lines]).to_csv(
                     index=False
                 ),
+                "results.json": _saved(
+                    "compare",
+                    {n: (r.spec, r.runs) for n, r in lines},
+                    comparison.lines[comparison.baseline].seed,
+                    {"equal": comparison.equal, "scaling": comparison.scaling},
+                ),
             },
         )
     if as_json:
@@ -243,6 +252,9 @@ def rampup_command(
             {
                 "summary.json": to_json(summary),
                 "weeks.csv": pd.DataFrame(rows).to_csv(index=False),
+                "results.json": _saved(
+                    "rampup", {spec.label: (spec, (results.new, results.mature))}, results.seed
+                ),
             },
         )
     if as_json:
@@ -250,7 +262,7 @@ def rampup_command(
         return
     from fabsim.report.rampup_summary import rampup_summary
 
-    _print(terminal(), rampup_summary(results), out, ("summary.json", "weeks.csv"))
+    _print(terminal(), rampup_summary(results), out, ("summary.json", "weeks.csv", "results.json"))
 
 
 def _plots(directory: str | None, build) -> None:
@@ -284,8 +296,17 @@ def _load_line(name: str, sets: list[str]):
         ) from None
 
 
+def _saved(kind: str, lines: dict, seed: int, extra: dict | None = None) -> str:
+    from fabsim.analysis.saved_runs import saved_text
+
+    return saved_text(kind, lines, seed, extra)
+
+
 def _print(
-    console, renderables, out, written=("summary.json", "replications.csv", "steps.csv")
+    console,
+    renderables,
+    out,
+    written=("summary.json", "replications.csv", "steps.csv", "results.json"),
 ) -> None:
     from fabsim.report.format import OneLine
 
@@ -617,3 +638,56 @@ def plan_command(
             console.print(renderable, soft_wrap=_one_line(renderable))
     if not result.feasible:
         raise typer.Exit(EXIT_TARGET_MISSED)
+
+
+def report_command(directory: str, plots: str | None, html: bool) -> None:
+    """``fabsim report DIR``: the summary (and plots, and an HTML page) of a saved run."""
+    import json
+    import os
+
+    from fabsim.analysis.saved_runs import load_saved
+
+    path = os.path.join(directory, "results.json")
+    with user_errors():
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except FileNotFoundError:
+            raise SpecError(
+                [Problem(directory, None, "", "holds no results.json (write one with --out)")]
+            ) from None
+        except (OSError, ValueError) as error:
+            raise SpecError([Problem(path, None, "", f"cannot read: {error}")]) from None
+        kind, loaded = load_saved(data, path)
+    console = terminal()
+    from fabsim.report.html_page import WIDTH
+
+    renderables, figures = _report_parts(kind, loaded, WIDTH if html else console.width)
+    if plots:
+        _plots(plots, figures)
+    if html:
+        from fabsim.report.html_page import html_page
+
+        target = os.path.join(directory, "report.html")
+        from fabsim.report.export import write_outputs
+
+        write_outputs(directory, {"report.html": html_page(renderables, figures(), kind)})
+        print(target)
+        return
+    for renderable in renderables:
+        console.print(renderable, soft_wrap=_one_line(renderable))
+
+
+def _report_parts(kind: str, loaded, width: int):
+    """The summary renderables of a saved result, and a function that draws its plots."""
+    if kind == "run":
+        from fabsim.report.run_summary import run_summary
+
+        return run_summary(loaded, width), lambda: _plot_module().line_plots(loaded)
+    if kind == "compare":
+        from fabsim.report.compare_summary import compare_summary
+
+        return compare_summary(loaded, width), lambda: _plot_module().compare_plots(loaded)
+    from fabsim.report.rampup_summary import rampup_summary
+
+    return rampup_summary(loaded), lambda: {"rampup.png": _plot_module().rampup_figure(loaded)}

@@ -136,10 +136,9 @@ def equalize(specs: list[LineSpec], by: str) -> tuple[list[LineSpec], dict[str, 
         factor = scale_factor(base, spec, by)
         if not spec.source:
             raise ValueError(f"{spec.label} was not loaded from a file")
-        scaled = load_spec(
-            spec.source, scaled_overrides(spec, factor) + list(spec.overrides), spec.scenario
-        )
-        scaled._overrides = spec.overrides
+        scaling = scaled_overrides(spec, factor)
+        scaled = load_spec(spec.source, scaling + list(spec.overrides), spec.scenario)
+        scaled._overrides, scaled._scaling = spec.overrides, tuple(scaling)
         out.append(scaled)
         notes[scaled.label] = _note(base, spec, scaled, factor, by)
     return out, notes

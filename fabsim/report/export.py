@@ -32,6 +32,12 @@ def _clean(value: object) -> object:
     return value
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_outputs(directory: str, files: dict[str, str]) -> None:
     """Write ``{name: text}`` into ``directory`` so it is complete or untouched."""
     directory = os.path.abspath(directory)
@@ -54,6 +60,7 @@ def write_outputs(directory: str, files: dict[str, str]) -> None:
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
+            os.chmod(temporary, 0o666 & ~_umask())  # as open() would: mkstemp makes it 0600
             os.replace(temporary, target)
         except BaseException:
             if os.path.exists(temporary):

@@ -83,7 +83,12 @@ def states_figure(results):
     axes.set_xlim(0, 100)
     axes.set_xlabel("share of machine time (%)")
     axes.set_title(f"{results.spec.label}: where each step's time goes")
-    axes.legend(ncol=4, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    axes.legend(
+        ncol=7,
+        fontsize="small",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1 - 1.2 / (0.35 * len(steps) + 1.6)),
+    )
     return figure
 
 

@@ -58,7 +58,9 @@ def load_spec(path: str, overrides: Sequence[str] = (), scenario: str = "") -> L
     return _build(data, lines, source, overrides, named or scenario)
 
 
-def load_spec_text(text: str, source: str = "<text>", overrides: Sequence[str] = ()) -> LineSpec:
+def load_spec_text(
+    text: str, source: str = "<text>", overrides: Sequence[str] = (), scenario: str = ""
+) -> LineSpec:
     """Like :func:`load_spec` for YAML already in memory (tests, notebooks).
 
     Example:
@@ -68,7 +70,7 @@ def load_spec_text(text: str, source: str = "<text>", overrides: Sequence[str] =
         1.0
     """
     data, lines = read_yaml_text(text, source)
-    return _build(data, lines, source, overrides)
+    return _build(data, lines, source, overrides, scenario)
 
 
 def _build(

@@ -603,6 +603,7 @@ class LineSpec(SpecModel):
     _overrides: tuple[str, ...] = PrivateAttr(())
     _scenario: str = PrivateAttr("")
     _energy_from_cell: bool = PrivateAttr(False)
+    _scaling: tuple[str, ...] = PrivateAttr(())  # --equal's overrides, kept apart from --set
 
     @model_validator(mode="after")
     def _energy_known(self):
@@ -620,6 +621,11 @@ class LineSpec(SpecModel):
             object.__setattr__(self, "product", self.product.model_copy(update={"energy": energy}))
             self._energy_from_cell = True
         return self
+
+    @property
+    def loaded_with(self) -> tuple[str, ...]:
+        """Every override this spec was loaded with: ``--equal``'s scaling, then ``--set``."""
+        return (*self._scaling, *self._overrides)
 
     @property
     def scenario(self) -> str:
