@@ -73,3 +73,42 @@ def test_bad_specs_fail_the_schema(validator, change, why):
     data = json.loads(json.dumps(BASE))
     change(data)
     assert list(validator.iter_errors(data)), why
+
+
+def docs_examples() -> list[tuple[str, int, object]]:
+    """Every ```yaml block of docs/*.md: (file, block number, data)."""
+    import pathlib
+    import re
+
+    found = []
+    for path in sorted(pathlib.Path("docs").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for number, block in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S), start=1):
+            found.append((path.name, number, yaml.safe_load(block)))
+    return found
+
+
+@pytest.mark.parametrize(("name", "number", "data"), docs_examples(), ids=lambda v: str(v)[:30])
+def test_every_example_in_the_docs_is_valid_under_the_schema(validator, name, number, data):
+    # A whole spec must be valid as it stands; a fragment (a block of a spec,
+    # or a step's fields) must be valid where it goes, missing fields aside.
+    if "line" in data:
+        assert [e.message for e in validator.iter_errors(data)] == [], (name, number)
+        return
+    data = without_elisions(data)
+    top = set(validator.schema["properties"])
+    if set(data) <= top:
+        placed = data
+    elif set(data) <= set(validator.schema["$defs"]["Step"]["properties"]):
+        placed = {"steps": {"example": data}}
+    else:  # steps by name
+        placed = {"steps": data}
+    errors = [e.message for e in validator.iter_errors(placed) if e.validator != "required"]
+    assert errors == [], (name, number)
+
+
+def without_elisions(value: object) -> object:
+    """A fragment with the docs' ``...`` (the rest of the block, left out) removed."""
+    if isinstance(value, dict):
+        return {k: without_elisions(v) for k, v in value.items() if k != "..."}
+    return value
