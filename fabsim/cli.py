@@ -181,6 +181,9 @@ def run(
     scenario: Scenario = None,
     scheduler: SchedulerOption = "processes",
     plots: Plots = None,
+    every_item: Annotated[
+        bool, typer.Option("--all", help="Show the material yield of every item.")
+    ] = False,
 ) -> None:
     """Run one line: KPIs with 95% CIs, steps, bottleneck, cost per kWh if costs are given."""
     from fabsim.commands import run_command
@@ -197,6 +200,7 @@ def run(
         out,
         _scheduler(scheduler),
         plots,
+        every_item,
     )
 
 

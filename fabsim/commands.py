@@ -100,6 +100,7 @@ def run_command(
     out,
     scheduler="processes",
     plots=None,
+    every_item=False,
 ):
     """``fabsim run``: one line, summary or JSON, optional ``--out`` files."""
     with user_errors():
@@ -132,7 +133,7 @@ def run_command(
     from fabsim.report.run_summary import run_summary
 
     console = terminal()
-    _print(console, run_summary(results, console.width), out)
+    _print(console, run_summary(results, console.width, every_item), out)
 
 
 def compare_command(

@@ -100,6 +100,7 @@ def test_out_writes_summary_and_tables(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "replications.csv",
+        "results.json",
         "steps.csv",
         "summary.json",
     ]
@@ -187,3 +188,29 @@ def test_shell_completion_completes_commands_and_shipped_line_names():
     assert complete("fabsim compare semi_solid all_solid_sulfide@p", 3) == [
         "all_solid_sulfide@pilot_2026"
     ]
+
+
+def test_the_summary_shows_the_material_yields_that_matter_and_the_rest_with_all():
+    short = fabsim("run", "all_solid_sulfide", "-n", "2", "--horizon", "2 d", "--warmup", "1 d")
+    every = fabsim(
+        "run", "all_solid_sulfide", "-n", "2", "--horizon", "2 d", "--warmup", "1 d", "--all"
+    )
+    shown = [line for line in short.stdout.splitlines() if "Material yield:" in line]
+    listed = [line for line in every.stdout.splitlines() if "Material yield:" in line]
+    # the sheets that go into a cell, and the two items with the most loss
+    assert {"cathode_sheet", "anode_sheet", "se_sheet"} <= {
+        line.split("Material yield:")[1].split()[0] for line in shown
+    }
+    assert len(shown) == 5
+    assert f"({len(listed) - 5} more material yields: --all)" in short.stdout
+    assert len(listed) > len(shown)
+
+
+def test_step_scrap_is_in_finished_unit_equivalents_with_the_raw_count_in_json():
+    data = json.loads(fabsim("run", THREE_STEP, "-n", "2", "--horizon", "1 d", "--json").stdout)
+    cutting = data["steps"]["cutting"]
+    assert cutting["item"] == "sheet"
+    # 40 sheets go into a cell
+    assert cutting["scrap_cell_equivalents"]["mean"] == pytest.approx(
+        cutting["scrapped"]["mean"] / 40
+    )

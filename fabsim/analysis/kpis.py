@@ -218,7 +218,12 @@ def loss_kpis(spec: LineSpec, flow: Flow, result: ReplicationResult) -> dict[str
     return kpis
 
 
-def step_kpis(spec: LineSpec, step_id: str, result: ReplicationResult) -> dict[str, float]:
+def step_kpis(
+    spec: LineSpec,
+    step_id: str,
+    result: ReplicationResult,
+    per_product: dict[str, float] | None = None,
+) -> dict[str, float]:
     """Per-step numbers of one replication: utilization, states, yield, OEE, bottleneck.
 
     OEE = availability x performance x quality, with availability = 1 - (down +
@@ -240,10 +245,13 @@ def step_kpis(spec: LineSpec, step_id: str, result: ReplicationResult) -> dict[s
     )
     performance = _ratio(step.states["busy"] * fill, running)
     quality = _ratio(step.good, step.made)
+    per_product = per_product if per_product is not None else Flow(spec).units_per_product
+    in_a_unit = per_product.get(spec_step.output, 1.0) or 1.0  # units of the item per product
     kpis = {
         "utilization": share["busy"],
         "made": float(step.made),
         "scrapped": float(step.scrapped + step.detected),
+        "scrap_cell_equivalents": (step.scrapped + step.detected) / in_a_unit,
         "detected": float(step.detected),
         "yield": quality,
         "availability": availability,

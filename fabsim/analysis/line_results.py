@@ -31,6 +31,7 @@ STEP_JSON = (
     "utilization",
     "made",
     "scrapped",
+    "scrap_cell_equivalents",
     "yield",
     "oee",
     "bottleneck_share",
@@ -77,7 +78,11 @@ class LineResults:
     @cached_property
     def step_values(self) -> dict[str, list[dict[str, float]]]:
         """Step KPIs of each replication, per step in flow order."""
-        return {s: [step_kpis(self.spec, s, run) for run in self.runs] for s in self.flow.order}
+        per_product = self.flow.units_per_product
+        return {
+            s: [step_kpis(self.spec, s, run, per_product) for run in self.runs]
+            for s in self.flow.order
+        }
 
     def values(self, kpi: str) -> list[float]:
         """One line KPI across replications (for paired comparisons)."""
@@ -179,6 +184,7 @@ class LineResults:
         for step_id in self.flow.order:
             entry = {
                 "process": self.spec.process_of(step_id),
+                "item": self.spec.steps[step_id].output,  # what made and scrapped count
                 "machines": self.spec.steps[step_id].machines,
                 "capacity_per_h": self.capacities[step_id].good_per_h,
             }

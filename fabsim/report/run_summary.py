@@ -84,7 +84,7 @@ def format_kpi(results: LineResults, key: str, kind: str) -> str:
     return pct_with_ci(estimate) if kind == "percent" else with_ci(estimate)
 
 
-def kpi_table(results: LineResults, width: int = WIDE) -> Table:
+def kpi_table(results: LineResults, width: int = WIDE, every_item: bool = False) -> Table:
     """Line KPIs with their 95% confidence intervals."""
     table = Table(title=f"{results.name}", title_justify="left", show_edge=False)
     table.add_column("Line KPI")
@@ -96,10 +96,28 @@ def kpi_table(results: LineResults, width: int = WIDE) -> Table:
             "Good units per staffed hour", format_kpi(results, "good_rate_per_staffed_h", "number")
         )
     table.add_row("Bottleneck", results.bottleneck_text)
-    for item in material_items(results):  # in flow order
+    items = material_items(results)
+    shown = items if every_item else key_material_items(results)
+    for item in shown:  # in flow order
         key = f"material_yield.{item}"
         table.add_row(f"Material yield: {item}", pct_with_ci(results.kpi(key)))
+    if len(shown) < len(items):
+        table.add_row(
+            Text(f"({len(items) - len(shown)} more material yields: --all)", style="dim"), ""
+        )
     return fit(table)
+
+
+def key_material_items(results: LineResults, lowest: int = 2) -> list[str]:
+    """The material yields that matter: what goes into a cell directly (its sheets), and
+    the ``lowest`` other items with the most material lost (in flow order)."""
+    items = material_items(results)
+    chain = results.flow.unit_chain
+    direct = set(results.spec.steps[chain[0]].uses) if chain else set()
+    rest = [i for i in items if i not in direct]
+    losses = {i: results.kpi(f"material_yield.{i}").mean for i in rest}
+    worst = sorted((i for i in rest if losses[i] is not None), key=lambda i: losses[i])[:lowest]
+    return [i for i in items if i in direct or i in worst]
 
 
 def material_items(results: LineResults) -> list[str]:
@@ -156,7 +174,7 @@ def step_table(results: LineResults, width: int = WIDE) -> Table:
             percent(results.step(step_id, "utilization").mean),
             bar,
             percent(results.step(step_id, "yield").mean, 2),
-            number(results.step(step_id, "scrapped").mean),
+            number(results.step(step_id, "scrap_cell_equivalents").mean),
             percent(results.step(step_id, "oee").mean),
             mark,
         ]
@@ -180,7 +198,8 @@ def legend(width: int = WIDE) -> Text:
     text.append(
         "◆ b.neck/bottleneck (active-period method: share of time the step is the "
         "momentary bottleneck). cap./h = nameplate good units/h the step could "
-        "support alone. scrap = units per run window.",
+        "support alone. scrap = finished-unit equivalents per run window (raw counts "
+        "of each step's own item in --json).",
         style="dim",
     )
     return text
@@ -259,13 +278,16 @@ def caveats(results: LineResults, name: str | None = None) -> list[Text]:
     return notes
 
 
-def run_summary(results: LineResults, width: int = WIDE) -> list:
-    """Everything ``fabsim run`` prints, as rich renderables in order, for ``width`` columns."""
+def run_summary(results: LineResults, width: int = WIDE, every_item: bool = False) -> list:
+    """Everything ``fabsim run`` prints, as rich renderables in order, for ``width`` columns.
+
+    ``every_item`` lists the material yield of every item, not only those that matter.
+    """
     return [
         header("run", [results], results.seed),
         reproduce(results.command),
         "",
-        kpi_table(results, width),
+        kpi_table(results, width, every_item),
         "",
         step_table(results, width),
         legend(width),
