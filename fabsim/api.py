@@ -68,9 +68,7 @@ def simulate(
     """
     if isinstance(spec, str):
         spec = load_spec(spec)
-    replications = replications_for([spec], replications)
-    seed = spec.run.seed if seed is None else seed
-    check_run_size(spec, replications, horizon, warmup)
+    replications, seed = _settled([spec], replications, seed, horizon, warmup)
     runs = run_replications(spec, replications, seed, horizon, warmup, workers, progress, scheduler)
     from fabsim.analysis.line_results import LineResults
 
@@ -110,10 +108,7 @@ def compare(
             loaded, scaling = equalize(loaded, equal)
         except ValueError as error:
             raise SpecError([Problem(f"--equal {equal}", None, "", str(error))]) from None
-    replications = replications_for(loaded, replications)
-    seed = loaded[0].run.seed if seed is None else seed
-    for spec in loaded:
-        check_run_size(spec, replications, horizon, warmup)
+    replications, seed = _settled(loaded, replications, seed, horizon, warmup)
     from fabsim.experiment.comparison import run_lines
 
     runs = run_lines(loaded, replications, seed, horizon, warmup, workers, progress, scheduler)
@@ -159,6 +154,20 @@ def rampup(
     from fabsim.analysis.rampup import RampupResults
 
     return RampupResults(spec.label, new, mature, seed)
+
+
+def _settled(
+    specs: Sequence[LineSpec],
+    replications: int | None,
+    seed: int | None,
+    horizon: float | None,
+    warmup: float | None,
+) -> tuple[int, int]:
+    """Replications and seed as run (the specs' own when not given), within the run limits."""
+    replications = replications_for(specs, replications)
+    for spec in specs:
+        check_run_size(spec, replications, horizon, warmup)
+    return replications, specs[0].run.seed if seed is None else seed
 
 
 def line_key(spec: LineSpec, taken: dict) -> str:
@@ -212,9 +221,7 @@ def sweep(
 
     base = load_spec(spec) if isinstance(spec, str) else spec
     points = sweep_plan(base, sets, sample, seed)
-    replications = replications_for([base], replications)
-    seed = base.run.seed if seed is None else seed
-    check_run_size(base, replications, horizon, warmup)
+    replications, seed = _settled([base], replications, seed, horizon, warmup)
     todo = [p for p in points if p.index not in skip]
     rows = run_sweep(
         base, todo, replications, seed, horizon, warmup, workers, scheduler, on_point, progress
@@ -247,10 +254,7 @@ def sensitivity(
     if isinstance(specs, LineSpec | str):
         specs = [specs]
     loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
-    replications = replications_for(loaded, replications)
-    seed = loaded[0].run.seed if seed is None else seed
-    for spec in loaded:
-        check_run_size(spec, replications, horizon, warmup)
+    replications, seed = _settled(loaded, replications, seed, horizon, warmup)
     return run_sensitivity(
         loaded, kpi, replications, seed, horizon, warmup, workers, scheduler, only, progress
     )
@@ -285,10 +289,7 @@ def breakeven(
 
     a = load_spec(line_a) if isinstance(line_a, str) else line_a
     b = load_spec(line_b) if isinstance(line_b, str) else line_b
-    replications = replications_for([a, b], replications)
-    seed = a.run.seed if seed is None else seed
-    for spec in (a, b):
-        check_run_size(spec, replications, horizon, warmup)
+    replications, seed = _settled([a, b], replications, seed, horizon, warmup)
     return run_breakeven(
         a,
         b,
@@ -330,9 +331,7 @@ def plan(
 
     base = load_spec(spec) if isinstance(spec, str) else spec
     gwh = check_target(target) if isinstance(target, str) else float(target)
-    replications = replications_for([base], replications)
-    seed = base.run.seed if seed is None else seed
-    check_run_size(base, replications, horizon, warmup)
+    replications, seed = _settled([base], replications, seed, horizon, warmup)
     return run_plan(
         base, gwh, replications, seed, horizon, warmup, workers, scheduler, max_machines, progress
     )

@@ -431,23 +431,12 @@ def sweep_command(
 
 
 def _sweep_command(name, sets, sample, count, seed, horizon, warmup, out) -> str:
-    import shlex
-
-    from fabsim.analysis.line_results import _exact_hours
-
-    words = ["fabsim", "sweep", name]
+    words = [name]
     for text in sets:
         words += ["--set", text]
     if sample is not None:
         words += ["--sample", str(sample)]
-    words += ["-n", str(count), "--seed", str(seed)]
-    if horizon is not None:
-        words += ["--horizon", _exact_hours(horizon)]
-    if warmup is not None:
-        words += ["--warmup", _exact_hours(warmup)]
-    if out:
-        words += ["--out", out]
-    return " ".join(shlex.quote(w) for w in words)
+    return _command("sweep", words, count, seed, horizon, warmup, ["--out", out] if out else [])
 
 
 def sensitivity_command(
@@ -511,17 +500,22 @@ def _one_line(renderable) -> bool:
 
 
 def _experiment_command(command, names, result, horizon, warmup, extra=()) -> str:
+    words = [*names, *extra, "--kpi", result.kpi]
+    return _command(command, words, result.replications, result.seed, horizon, warmup)
+
+
+def _command(command, words, count, seed, horizon, warmup, after=()) -> str:
+    """``fabsim COMMAND WORDS -n N --seed S [--horizon ...] [--warmup ...] AFTER``, quoted."""
     import shlex
 
     from fabsim.analysis.line_results import _exact_hours
 
-    words = ["fabsim", command, *names, *extra]
-    words += ["--kpi", result.kpi, "-n", str(result.replications), "--seed", str(result.seed)]
+    words = ["fabsim", command, *words, "-n", str(count), "--seed", str(seed)]
     if horizon is not None:
         words += ["--horizon", _exact_hours(horizon)]
     if warmup is not None:
         words += ["--warmup", _exact_hours(warmup)]
-    return " ".join(shlex.quote(w) for w in words)
+    return " ".join(shlex.quote(w) for w in [*words, *after])
 
 
 def breakeven_command(
@@ -593,9 +587,6 @@ def plan_command(
     out,
 ):
     """``fabsim plan``: the fewest added machines for a target; exit 1 when one line cannot."""
-    import shlex
-
-    from fabsim.analysis.line_results import _exact_hours
     from fabsim.api import plan
 
     with user_errors():
@@ -617,14 +608,8 @@ def plan_command(
     from fabsim.report.export import to_json, write_outputs
 
     run_seed = base.run.seed if seed is None else seed
-    words = ["fabsim", "plan", name, "--target", target, "-n", str(count), "--seed", str(run_seed)]
-    if max_machines != 200:
-        words += ["--max-machines", str(max_machines)]
-    if horizon is not None:
-        words += ["--horizon", _exact_hours(horizon)]
-    if warmup is not None:
-        words += ["--warmup", _exact_hours(warmup)]
-    command = " ".join(shlex.quote(w) for w in words)
+    limit = ["--max-machines", str(max_machines)] if max_machines != 200 else []
+    command = _command("plan", [name, "--target", target], count, run_seed, horizon, warmup, limit)
     summary = {**result.to_dict(), "command": command}
     if out:
         write_outputs(out, {"plan.json": to_json(summary)})
