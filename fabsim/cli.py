@@ -90,7 +90,10 @@ Scenario = Annotated[
 ]
 Out = Annotated[
     str | None,
-    typer.Option(help="Write summary.json, replications.csv and steps.csv into this directory."),
+    typer.Option(
+        help="Write summary.json, replications.csv, steps.csv and results.json (for "
+        "fabsim report) into this directory."
+    ),
 ]
 
 

@@ -173,3 +173,20 @@ def test_validate_warns_when_stacking_uses_disagree_with_the_cell_design(tmp_pat
         "warning: steps.stacking uses 39 cathode_sheet per cell, the cell design 40 "
         "(cell.cathode.layers)\n"
     )
+
+
+@pytest.mark.parametrize("by", ["capex", "output"])
+def test_the_reference_lines_scale_to_each_other_without_breaking_their_specs(by):
+    from fabsim.analysis.equalize import equalize, size
+    from fabsim.spec import load_spec
+
+    base, other = load_spec("semi_solid"), load_spec("all_solid_sulfide")
+    (_, scaled), notes = equalize([base, other], by)
+    # whole machines cannot hit the target exactly; the closest rounding is kept
+    assert size(scaled, by) == pytest.approx(size(base, by), rel=0.15)
+    assert abs(size(scaled, by) / size(base, by) - 1) < abs(size(other, by) / size(base, by) - 1)
+    assert scaled.overrides == () and scaled.loaded_with  # the scaling is kept apart
+    area = scaled.costs.dry_room.area / other.costs.dry_room.area
+    assert area == pytest.approx(
+        float(notes["all_solid_sulfide"].split(" x")[1].split()[0]), rel=0.01
+    )

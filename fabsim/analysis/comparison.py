@@ -19,7 +19,7 @@ from functools import cached_property
 from fabsim.analysis.cost import capex_by_step
 from fabsim.analysis.kpis import LINE_KPIS, LOSSES
 from fabsim.analysis.line_results import LineResults, command_line
-from fabsim.analysis.stats import Estimate, estimate, paired_difference
+from fabsim.analysis.stats import Estimate, paired_difference
 
 VERDICT_KPI = "gwh_per_year"
 """The comparison's verdict: good energy a year, the question fabsim answers."""
@@ -64,10 +64,16 @@ class Comparison:
         )
 
     def relative_difference(self, kpi: str, name: str) -> Estimate:
-        """Paired relative difference ``(name - baseline) / baseline`` per replication."""
-        base = self.lines[self.baseline].values(kpi)
-        other = self.lines[name].values(kpi)
-        return estimate((b - a) / a for a, b in zip(base, other, strict=True) if a)
+        """The paired difference ``name - baseline`` over the baseline's mean (as the verdict
+        quotes it): its interval is the difference's, divided by that mean."""
+        diff = self.difference(kpi, name)
+        base = self.lines[self.baseline].kpi(kpi).mean
+        if diff.mean is None or not base:
+            return Estimate(None, None, None, diff.n)
+        scale = abs(base)
+        if diff.low is None:
+            return Estimate(diff.mean / scale, None, None, diff.n)
+        return Estimate(diff.mean / scale, diff.low / scale, diff.high / scale, diff.n)
 
     @cached_property
     def scrap_per_h(self) -> dict[str, dict[str, float]]:
@@ -157,7 +163,7 @@ class Comparison:
                 spec = results.spec
                 row["machines"][name] = sum(spec.steps[s].machines for s in steps) if steps else 0
                 row["capex"][name] = (
-                    sum(capex_by_step(spec)[s] for s in steps) if spec.costs else None
+                    sum(capex_by_step(spec)[s] for s in steps) if spec.costs and steps else None
                 )
             rows.append(row)
         return rows
@@ -167,13 +173,15 @@ class Comparison:
         """What the verdict rests on: good energy a year (cost per kWh once costs exist)."""
         return VERDICT_KPI
 
-    def winner(self) -> str | None:
-        """The line that makes significantly more good GWh a year than every other, or None."""
-        kpi = self.verdict_kpi
+    def winner(self, kpi: str | None = None) -> str | None:
+        """The line significantly better than every other on ``kpi`` (default: good GWh a
+        year; lower is better for costs), or None."""
+        kpi = kpi or self.verdict_kpi
         means = {n: self.lines[n].kpi(kpi).mean for n in self.names}
         if any(m is None for m in means.values()):
             return None
-        best = max(means, key=means.get)
+        sign = -1 if kpi.startswith("cost") else 1
+        best = max(means, key=lambda n: sign * means[n])
         for other in self.names:
             if other == best:
                 continue
@@ -286,7 +294,9 @@ class Comparison:
         )
         if not opposite:
             return [first]
-        energy = {n: self.lines[n].spec.product.energy * 1000 for n in (name, self.baseline)}
+        energy = {
+            n: round(self.lines[n].spec.product.energy * 1000, 1) for n in (name, self.baseline)
+        }
         count = f"{abs(units.mean) * 100:.1f}%"
         if units.mean > 0:
             second = (
@@ -314,11 +324,9 @@ class Comparison:
                 entry[kpi] = {**diff.to_dict(), "significant": diff.significant()}
             rel = self.relative_difference("good_rate_per_h", name)
             entry["good_rate_relative"] = {**rel.to_dict(), "significant": rel.significant()}
-            rel = self.relative_difference(self.verdict_kpi, name)
-            entry[f"{self.verdict_kpi}_relative"] = {
-                **rel.to_dict(),
-                "significant": rel.significant(),
-            }
+            for kpi in (self.verdict_kpi, *(("cost_per_kwh",) if self.currency else ())):
+                rel = self.relative_difference(kpi, name)
+                entry[f"{kpi}_relative"] = {**rel.to_dict(), "significant": rel.significant()}
             differences[f"{name} - {self.baseline}"] = entry
         processes = {}
         for tag in self.processes:
@@ -360,6 +368,7 @@ class Comparison:
             "verdict": {
                 "kpi": self.verdict_kpi,
                 "winner": self.winner(),
+                "winner_on_cost": self.winner("cost_per_kwh") if self.currency else None,
                 "text": self.verdict(),
             },
         }

@@ -3,8 +3,10 @@
 Comparing a 1 GWh semi-solid line with an all-solid line of a different
 size answers the wrong question. Scaling the second line by a factor ``f``
 stands for ``f`` parallel copies of it: every step's machine count, every
-buffer and every supply (lot, store, initial stock) scales by ``f``
-(machines rounded to whole machines, at least one). ``capex`` makes both
+buffer, every supply (lot, store, initial stock) and the floor space
+(building, dry room) scale by ``f`` (machines rounded to whole machines,
+at least one; the factor is corrected until the rounding comes closest).
+``--set`` overrides apply after the scaling: what a planner sets, stays. ``capex`` makes both
 lines cost the same equipment; ``output`` gives both the same nameplate
 energy a year (the line's static bottleneck, :func:`line_capacity`, times
 the energy of one unit).
@@ -83,6 +85,12 @@ def scaled_overrides(spec: LineSpec, factor: float) -> list[str]:
             sets.append(f"buffers.{item}={{capacity: {capacity}{dwell}}}")
             ratio = capacity / entry.capacity if entry.capacity else 1.0
             scaled[f"buffers.{item}"] = scaled[f"buffers.{item}.capacity"] = ratio
+    if spec.costs is not None:  # each copy has its own floor space
+        for name in ("building", "dry_room"):
+            space = getattr(spec.costs, name)
+            if space is not None:
+                sets.append(f"costs.{name}.area={space.area * factor!r} m2")
+                scaled[f"costs.{name}.area"] = factor
     for name, supply in spec.supplies.items():
         values = {
             "lot": max(1, round(supply.lot * factor)),
@@ -100,7 +108,16 @@ def scaled_overrides(spec: LineSpec, factor: float) -> list[str]:
     for path, (low, high) in spec.ranges.items():
         if path in scaled:
             ratio = scaled[path]
-            sets.append(f"ranges.{path}=[{_scaled(low, ratio)}, {_scaled(high, ratio)}]")
+            low_text, high_text = _scaled(low, ratio, up=False), _scaled(high, ratio, up=True)
+            name = path.split(".")[1] if path.startswith("supplies.") else None
+            store = spec.supplies[name] if name else None
+            # a store's stock and its capacity bound each other: keep each span inside
+            if store and path.endswith(".capacity"):
+                low_text = str(max(int(float(low_text)), round(store.initial * factor)))
+            if store and path.endswith(".initial") and store.capacity is not None:
+                capacity = max(1, round(store.capacity * factor), _one_cycle(spec, store.item))
+                high_text = str(min(int(float(high_text)), capacity))
+            sets.append(f"ranges.{path}=[{low_text}, {high_text}]")
     return sets
 
 
@@ -112,9 +129,17 @@ def _one_cycle(spec: LineSpec, item: str) -> int:
     return max(takes, default=1)
 
 
-def _scaled(bound: object, ratio: float) -> str:
-    number = float(bound) * ratio
-    return str(math.floor(number)) if number >= 1 else f"{number:g}"
+def _scaled(bound: object, ratio: float, up: bool) -> str:
+    """A range bound times ``ratio``, its unit kept; counts rounded outwards."""
+    from fabsim.analysis.breakeven import split_number
+
+    number, unit = split_number(bound)
+    number *= ratio
+    if isinstance(bound, int) or (not unit and float(number).is_integer()):
+        text = str(math.ceil(number) if up else max(1, math.floor(number)))
+    else:
+        text = repr(number)
+    return f"{text} {unit}" if unit else text
 
 
 def equalize(specs: list[LineSpec], by: str) -> tuple[list[LineSpec], dict[str, str]]:
@@ -133,15 +158,36 @@ def equalize(specs: list[LineSpec], by: str) -> tuple[list[LineSpec], dict[str, 
         raise ValueError("expected 'capex' or 'output'")
     base, out, notes = specs[0], [specs[0]], {}
     for spec in specs[1:]:
-        factor = scale_factor(base, spec, by)
         if not spec.source:
             raise ValueError(f"{spec.label} was not loaded from a file")
-        scaling = scaled_overrides(spec, factor)
-        scaled = load_spec(spec.source, scaling + list(spec.overrides), spec.scenario)
-        scaled._overrides, scaled._scaling = spec.overrides, tuple(scaling)
+        factor, scaled = _closest(base, spec, by)
         out.append(scaled)
         notes[scaled.label] = _note(base, spec, scaled, factor, by)
     return out, notes
+
+
+def _closest(base: LineSpec, spec: LineSpec, by: str, tries: int = 6) -> tuple[float, LineSpec]:
+    """The factor whose whole-machine rounding comes closest to the base's size.
+
+    Rounding machines to whole numbers misses the exact factor (a step of one
+    machine stays one machine), so the factor is corrected by the miss a few
+    times and the closest result kept.
+    """
+    target = size(base, by)
+    factor = scale_factor(base, spec, by)
+    best: tuple[float, float, LineSpec] | None = None
+    for _ in range(tries):
+        scaling = scaled_overrides(spec, factor)
+        scaled = load_spec(spec.source, scaling + list(spec.overrides), spec.scenario)
+        scaled._overrides, scaled._scaling = spec.overrides, tuple(scaling)
+        reached = size(scaled, by)
+        miss = abs(reached / target - 1)
+        if best is None or miss < best[0]:
+            best = (miss, factor, scaled)
+        if miss < 0.005 or not reached:
+            break
+        factor *= target / reached
+    return best[1], best[2]
 
 
 def _note(base: LineSpec, spec: LineSpec, scaled: LineSpec, factor: float, by: str) -> str:
@@ -151,6 +197,7 @@ def _note(base: LineSpec, spec: LineSpec, scaled: LineSpec, factor: float, by: s
     else:
         amounts = [f"{v * 8760 / 1e6:.3g} GWh/yr nameplate" for v in values]
     return (
-        f"{scaled.label} scaled x{factor:.3g} (parallel copies: machines, buffers, "
-        f"supplies): {amounts[0]} -> {amounts[1]}, against {amounts[2]} of {base.label}"
+        f"{scaled.label} scaled x{factor:.3g} (parallel copies: machines, buffers, supplies, "
+        f"floor space; machines rounded to whole ones): {amounts[0]} -> {amounts[1]}, "
+        f"against {amounts[2]} of {base.label}"
     )

@@ -60,7 +60,13 @@ KPIS = {
         Kpi("wip", "WIP (units)", "units"),
         Kpi("lead_time_h", "Lead time (h, Little's law)", "h", better=-1),
         Kpi("cost_per_kwh", "Cost per good kWh ({currency})", "{currency}/kWh", better=-1),
-        Kpi("cost_per_good_unit", "Cost per good unit ({currency})", "{currency}", better=-1),
+        Kpi(
+            "cost_per_good_unit",
+            "Cost per good unit ({currency})",
+            "{currency}",
+            better=-1,
+            across_cells=False,  # a dearer unit may hold more energy: judge on cost per kWh
+        ),
     )
 }
 """The one registry of line KPIs (order: the order reports show them in)."""

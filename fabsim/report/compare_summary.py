@@ -112,6 +112,9 @@ def _lines_table(
         for i, name in enumerate(comparison.names):
             diff = difference_cell(*diffs[i - 1], short=True) if i else ""
             long.add_row(label if i == 0 else "", name, cells[i], diff)
+    if footer:  # e.g. each line's bottleneck
+        for i, name in enumerate(comparison.names):
+            long.add_row(footer[0] if i == 0 else "", name, footer[1 + i], "")
     return fit(long)
 
 
@@ -173,6 +176,8 @@ def process_table(comparison: Comparison, width: int = WIDE) -> Table:
             cells(lambda v: v.bottleneck_share, lambda x: percent(x, 0)),
         ]
         table.add_row(*(row if wide else [row[0], row[1], row[2], row[4]]))
+    if not wide:
+        table.caption = f"(utilization and bottleneck share from {WIDE} columns, or in --json)"
     if fits(fit(table), width):
         return table
     return _process_table_by_line(comparison, width)
@@ -232,7 +237,7 @@ def equipment_table(comparison: Comparison, width: int = WIDE) -> Table:
     totals = {n: 0.0 for n in comparison.names}
     for row in comparison.equipment():
         cells = [abbreviate(row["process"], width >= WIDE)]
-        cells.append(" | ".join(str(row["machines"][n]) or "–" for n in comparison.names))
+        cells.append(" | ".join(str(row["machines"][n] or "–") for n in comparison.names))
         if currency:
             cells.append(" | ".join(_capex(row["capex"][n], currency) for n in comparison.names))
             for n in comparison.names:
