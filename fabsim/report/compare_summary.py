@@ -234,20 +234,25 @@ def equipment_table(comparison: Comparison, width: int = WIDE) -> Table:
     table.add_column("machines", justify="right")
     if currency:
         table.add_column(f"capex ({currency})", justify="right")
-    totals = {n: 0.0 for n in comparison.names}
-    for row in comparison.equipment():
-        cells = [abbreviate(row["process"], width >= WIDE)]
-        cells.append(" | ".join(str(row["machines"][n] or "–") for n in comparison.names))
+    rows = comparison.equipment()
+    machines = [[str(r["machines"][n] or "–") for n in comparison.names] for r in rows]
+    capex = [[_capex(r["capex"][n], currency) for n in comparison.names] for r in rows]
+    totals = [sum(r["capex"][n] or 0.0 for r in rows) for n in comparison.names]
+    capex_total = [_capex(t, currency) for t in totals]
+    for index, row in enumerate(rows):
+        cells = [abbreviate(row["process"], width >= WIDE), _aligned(machines, index)]
         if currency:
-            cells.append(" | ".join(_capex(row["capex"][n], currency) for n in comparison.names))
-            for n in comparison.names:
-                totals[n] += row["capex"][n] or 0.0
+            cells.append(_aligned([*capex, capex_total], index))
         table.add_row(*cells)
     if currency:
-        table.add_row(
-            "total", "", " | ".join(_capex(totals[n], currency) for n in comparison.names)
-        )
+        table.add_row("total", "", _aligned([*capex, capex_total], len(rows)))
     return fit(table)
+
+
+def _aligned(columns: list[list[str]], index: int) -> str:
+    """Row ``index`` of side-by-side values, each line's value padded to its widest."""
+    widths = [max(len(row[i]) for row in columns) for i in range(len(columns[0]))]
+    return " | ".join(value.rjust(w) for value, w in zip(columns[index], widths, strict=True))
 
 
 def _capex(value: float | None, currency: str) -> str:
