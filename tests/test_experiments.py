@@ -188,9 +188,9 @@ def test_a_sweep_point_equals_the_matching_run_bit_for_bit(write, tmp_path):
         "gwh_per_year",
         "overall_yield",
         "rolled_throughput_yield",
+        "escaped_ppm",
         "wip",
         "lead_time_h",
-        "escaped_ppm",
     ]
     assert list(frame.columns) == paths + [
         name for kpi in kpis for name in (kpi, f"{kpi}_lo", f"{kpi}_hi")

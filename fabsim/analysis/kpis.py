@@ -71,19 +71,11 @@ KPIS = {
 }
 """The one registry of line KPIs (order: the order reports show them in)."""
 
-LINE_KPIS = (
-    "good_rate_per_h",
-    "gwh_per_year",
-    "overall_yield",
-    "rolled_throughput_yield",
-    "wip",
-    "lead_time_h",
-    "escaped_ppm",
-)
-"""Line KPIs of every spec (the JSON's first keys, in this order)."""
-
 COST_KPIS = ("cost_per_kwh", "cost_per_good_unit")
 """Line KPIs a spec with ``costs:`` adds."""
+
+LINE_KPIS = tuple(name for name in KPIS if name not in COST_KPIS)
+"""Line KPIs of every spec, in the registry's order (the JSON's first keys)."""
 
 BETTER = {name: kpi.better for name, kpi in KPIS.items()}
 """+1 where more is better, -1 where less is, 0 neither (from :data:`KPIS`)."""
