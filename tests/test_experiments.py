@@ -321,9 +321,16 @@ COSTED = TWO_STEPS.replace(
 
 def test_a_cost_parameter_reuses_the_base_runs_and_equals_a_full_run(write):
     path = write("costed", COSTED)
+    simulated = []
     result = fabsim.sensitivity(
-        path, kpi="cost_per_kwh", replications=3, workers=1, only=["steps.stacking.cost.capex"]
+        path,
+        kpi="cost_per_kwh",
+        replications=3,
+        workers=1,
+        only=["steps.stacking.cost.capex"],
+        progress=simulated.append,
     )
+    assert len(simulated) == 3  # the base runs only: low and high reuse them
     (effect,) = result.effects
     full = fabsim.simulate(
         fabsim.load_spec(path, ["steps.stacking.cost.capex=2 MUSD"]), replications=3, workers=1

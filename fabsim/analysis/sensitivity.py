@@ -158,13 +158,23 @@ def run_sensitivity(
                 problems += error.problems
     if problems:
         raise SpecError(problems)
-    runs = run_lines(
-        [*specs, *variants], replications, seed, horizon, warmup, workers, progress, scheduler
-    )
-    measured_runs = [
-        LineResults(s, r, seed).values(kpi) for s, r in zip([*specs, *variants], runs, strict=True)
+    # A cost or cell-design parameter changes what a run is worth, not what
+    # it makes: its variants reuse their line's base runs (same seed, same
+    # numbers) and only the KPIs are computed again.
+    simulated = [i for i, p in enumerate(chosen) if simulation_depends_on(p.path)]
+    to_run = [*specs, *(variants[2 * i + k] for i in simulated for k in (0, 1))]
+    runs = run_lines(to_run, replications, seed, horizon, warmup, workers, progress, scheduler)
+    base_runs = runs[: len(specs)]
+    variant_runs = [base_runs[p.line] for p in chosen for _ in (0, 1)]
+    for n, i in enumerate(simulated):
+        at = len(specs) + 2 * n
+        variant_runs[2 * i], variant_runs[2 * i + 1] = runs[at], runs[at + 1]
+    base_values = [
+        LineResults(s, r, seed).values(kpi) for s, r in zip(specs, base_runs, strict=True)
     ]
-    base_values, values = measured_runs[: len(specs)], measured_runs[len(specs) :]
+    values = [
+        LineResults(s, r, seed).values(kpi) for s, r in zip(variants, variant_runs, strict=True)
+    ]
 
     def measured(line: int, own: list[float]) -> list[float]:
         """The KPI, or with two lines the difference second minus first, per replication."""
@@ -181,7 +191,7 @@ def run_sensitivity(
         high = measured(parameter.line, values[2 * i + 1])
         low_e, high_e = estimate(low), estimate(high)
         flips = len(specs) == 2 and any(_flips(base_estimate, e) for e in (low_e, high_e))
-        swing = paired_difference(low, high)
+        swing = _magnitude(paired_difference(low, high))
         effects.append(
             Effect(
                 parameter,
@@ -212,6 +222,13 @@ def simulation_depends_on(path: str) -> bool:
         True
     """
     return not _NO_SIMULATION.fullmatch(path)
+
+
+def _magnitude(difference: Estimate) -> Estimate:
+    """The paired difference high - low, turned so its mean is the (non-negative) swing."""
+    if difference.mean is None or difference.mean >= 0 or difference.low is None:
+        return difference
+    return Estimate(-difference.mean, -difference.high, -difference.low, difference.n)
 
 
 def _flips(base: Estimate, moved: Estimate) -> bool:
