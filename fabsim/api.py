@@ -249,11 +249,13 @@ def sensitivity(
     Example:
         >>> sensitivity("three_step", replications=3).effects[0].label    # doctest: +SKIP
     """
+    from fabsim.analysis.kpis import check_kpi
     from fabsim.analysis.sensitivity import run_sensitivity
 
     if isinstance(specs, LineSpec | str):
         specs = [specs]
     loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
+    check_kpi(loaded, kpi)
     replications, seed = _settled(loaded, replications, seed, horizon, warmup)
     return run_sensitivity(
         loaded, kpi, replications, seed, horizon, warmup, workers, scheduler, only, progress
@@ -286,9 +288,11 @@ def breakeven(
         ...           replications=3).reachable                      # doctest: +SKIP
     """
     from fabsim.analysis.breakeven import run_breakeven
+    from fabsim.analysis.kpis import check_kpi
 
     a = load_spec(line_a) if isinstance(line_a, str) else line_a
     b = load_spec(line_b) if isinstance(line_b, str) else line_b
+    check_kpi([a, b], kpi)
     replications, seed = _settled([a, b], replications, seed, horizon, warmup)
     return run_breakeven(
         a,
@@ -331,6 +335,18 @@ def plan(
 
     base = load_spec(spec) if isinstance(spec, str) else spec
     gwh = check_target(target) if isinstance(target, str) else float(target)
+    if replications is not None and replications < 2:
+        raise SpecError(
+            [
+                Problem(
+                    f"-n {replications}",
+                    None,
+                    "",
+                    "plan needs 2 or more replications: a target counts as reached by the "
+                    "lower end of a 95% interval, and one replication has none",
+                )
+            ]
+        )
     replications, seed = _settled([base], replications, seed, horizon, warmup)
     return run_plan(
         base, gwh, replications, seed, horizon, warmup, workers, scheduler, max_machines, progress

@@ -70,7 +70,8 @@ Sets = Annotated[
     ),
 ]
 Workers = Annotated[
-    int | None, typer.Option(help="Local processes for replications (default: all cores).")
+    int | None,
+    typer.Option(min=1, help="Local processes for replications (default: all cores)."),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, only.")]
 SchedulerOption = Annotated[
@@ -107,7 +108,14 @@ def _scheduler(value: str) -> str:
 
 
 def _in_scenario(spec: str, scenario: str | None) -> str:
-    return f"{spec}@{scenario}" if scenario else spec
+    from fabsim.spec.scenarios import split_scenario
+
+    if not scenario:
+        return spec
+    line, named = split_scenario(spec)
+    if named and named != scenario:
+        raise _fail(f"{spec}: names scenario {named!r} and --scenario {scenario!r}; give one")
+    return f"{line}@{scenario}"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -334,7 +342,7 @@ def sweep(
     ] = None,
     sample: Annotated[
         int | None,
-        typer.Option(help="Instead of --set: N points by Latin hypercube over the ranges:."),
+        typer.Option(min=1, help="Instead of --set: N points by Latin hypercube over the ranges:."),
     ] = None,
     kpi: Kpi = "gwh_per_year",
     replications: Replications = None,
@@ -474,7 +482,8 @@ def plan(
     spec: Spec,
     target: Annotated[str, typer.Option(help="Good energy a year to reach, e.g. '2.8 GWh/yr'.")],
     max_machines: Annotated[
-        int, typer.Option(help="Most machines one step may have before copies are needed.")
+        int,
+        typer.Option(min=1, help="Most machines one step may have before copies are needed."),
     ] = 200,
     replications: Replications = None,
     seed: Seed = None,

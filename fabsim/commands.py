@@ -114,7 +114,6 @@ def run_command(
 
     summary = results.to_dict()
     _warn(results.warnings)
-    _plots(plots, lambda: _plot_module().line_plots(results))
     if out:
         write_outputs(
             out,
@@ -127,6 +126,7 @@ def run_command(
                 ),
             },
         )
+    _plots(plots, lambda: _plot_module().line_plots(results))  # after --out: a run is kept
     if as_json:
         sys.stdout.write(to_json(summary))
         return
@@ -182,7 +182,6 @@ def compare_command(
     summary = comparison.to_dict()
     for name, results in comparison.lines.items():
         _warn(results.warnings, name)
-    _plots(plots, lambda: _plot_module().compare_plots(comparison))
     if out:
         import pandas as pd
 
@@ -209,6 +208,7 @@ def compare_command(
                 ),
             },
         )
+    _plots(plots, lambda: _plot_module().compare_plots(comparison))  # after --out
     if as_json:
         sys.stdout.write(to_json(summary))
         return
@@ -238,7 +238,6 @@ def rampup_command(
             results = rampup(spec, count, seed, horizon, workers, advance, scheduler)
     from fabsim.report.export import to_json, write_outputs
 
-    _plots(plots, lambda: {"rampup.png": _plot_module().rampup_figure(results)})
     summary = results.to_dict()
     if out:
         import pandas as pd
@@ -258,6 +257,7 @@ def rampup_command(
                 ),
             },
         )
+    _plots(plots, lambda: {"rampup.png": _plot_module().rampup_figure(results)})  # after --out
     if as_json:
         sys.stdout.write(to_json(summary))
         return
@@ -272,7 +272,13 @@ def _plots(directory: str | None, build) -> None:
         return
     from fabsim.report.plots import write_plots
 
-    paths = write_plots(directory, build())
+    try:
+        paths = write_plots(directory, build())
+    except OSError as error:
+        print(
+            f"--plots {directory}: cannot write there ({error.strerror or error})", file=sys.stderr
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     print(f"wrote {len(paths)} plots to {directory}", file=sys.stderr)
 
 
@@ -372,10 +378,12 @@ def sweep_command(
     plots=None,
 ):
     """``fabsim sweep``: every point's KPIs with CIs, written as each point finishes."""
+    from fabsim.analysis.kpis import check_kpi
     from fabsim.api import sweep, sweep_plan
 
     with user_errors():
         base = load_spec(name)
+        check_kpi([base], kpi)
         points = sweep_plan(base, sets, sample, seed)
         count = replications_for([base], replications)
         run_seed = base.run.seed if seed is None else seed
@@ -386,6 +394,7 @@ def sweep_command(
             config = {
                 "spec": base.label,
                 "source": base.source,
+                "fingerprint": base.fingerprint,  # the spec's text, scenario and overrides
                 "seed": run_seed,
                 "replications": count,
                 "horizon_h": horizon,
@@ -436,7 +445,7 @@ def _sweep_command(name, sets, sample, count, seed, horizon, warmup, out) -> str
         words += ["--set", text]
     if sample is not None:
         words += ["--sample", str(sample)]
-    return _command("sweep", words, count, seed, horizon, warmup, ["--out", out] if out else [])
+    return _command("sweep", words, count, seed, horizon, warmup)
 
 
 def sensitivity_command(
@@ -471,7 +480,8 @@ def sensitivity_command(
 
     summary = result.to_dict()
     _plots(plots, lambda: {"tornado.png": _plot_module().tornado_figure(result)})
-    command = _experiment_command("sensitivity", names, result, horizon, warmup)
+    picked = [word for path in only for word in ("--only", path)]
+    command = _experiment_command("sensitivity", names, result, horizon, warmup, picked)
     summary["command"] = command
     if out:
         write_outputs(out, {"sensitivity.json": to_json(summary)})
@@ -644,7 +654,16 @@ def report_command(directory: str, plots: str | None, html: bool) -> None:
             ) from None
         except (OSError, ValueError) as error:
             raise SpecError([Problem(path, None, "", f"cannot read: {error}")]) from None
-        kind, loaded = load_saved(data, path)
+        try:
+            kind, loaded = load_saved(data, path)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+            raise SpecError(
+                [
+                    Problem(
+                        path, None, "", "is not a results.json that fabsim wrote (or it is damaged)"
+                    )
+                ]
+            ) from None
     console = terminal()
     from fabsim.report.html_page import WIDTH
 

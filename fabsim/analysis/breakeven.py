@@ -110,7 +110,12 @@ def run_breakeven(
 ) -> BreakevenResults:
     """Find where B's KPI matches A's as ``vary`` moves within its range (see module doc)."""
     low_text, high_text = between if between is not None else _range_of(line_b, vary)
-    (low, unit), (high, high_unit) = split_number(low_text), split_number(high_text)
+    try:
+        (low, unit), (high, high_unit) = split_number(low_text), split_number(high_text)
+    except ValueError as error:
+        raise SpecError(
+            [Problem(f"--between {low_text} {high_text}", None, "", str(error))]
+        ) from None
     if unit != high_unit or not low < high:
         raise SpecError(
             [
@@ -210,6 +215,8 @@ def _range_of(spec: LineSpec, vary: str) -> tuple[object, object]:
         bounds = spec.steps[parts[1]].ranges.get(parts[2])
         if bounds is not None:
             return bounds
+    if vary in spec.ranges:  # calendar, disturbances, supplies, costs
+        return spec.ranges[vary]
     raise SpecError(
         [
             Problem(

@@ -108,6 +108,17 @@ def kpi_bounds(name: str) -> tuple[float, float]:
     return 0.0, math.inf
 
 
+def check_kpi(specs, kpi: str) -> None:
+    """Refuse a cost KPI for a line without ``costs:`` (:class:`SpecError`, exit 2)."""
+    from fabsim.spec.errors import Problem, SpecError
+
+    missing = [s.label for s in specs if kpi in COST_KPIS and s.costs is None]
+    if missing:
+        raise SpecError(
+            [Problem(f"--kpi {kpi}", None, "", f"{', '.join(missing)} has no costs: block")]
+        )
+
+
 def table_kpis(spec: LineSpec) -> tuple[str, ...]:
     """The line KPIs an experiment's table reports for ``spec`` (cost ones with costs)."""
     return LINE_KPIS + (COST_KPIS if spec.costs is not None else ())

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -149,7 +150,10 @@ def run_plan(
             if reaches(trial_results):
                 plan, results, improved = trial, trial_results, True
                 break
-    changes = {f"steps.{s}.machines": n for s, n in plan.items() if n != spec.steps[s].machines}
+    changes: dict[str, object] = {}
+    for text in _overrides(spec, plan):  # a widened range too: `fabsim run --set` needs it
+        path, _, value = text.partition("=")
+        changes[path] = int(value) if value.isdigit() else json.loads(value)
     added = None
     if spec.costs is not None:
         added = sum(
@@ -172,8 +176,8 @@ def _overrides(spec: LineSpec, plan: dict[str, int]) -> list[str]:
         bounds = step.ranges.get("machines")
         if bounds is not None and not float(bounds[0]) <= count <= float(bounds[1]):
             # the plan moves past the estimate's span: widen it to keep the spec valid
-            low, high = min(float(bounds[0]), count), max(float(bounds[1]), count)
-            sets.append(f"steps.{step_id}.ranges.machines=[{low:g}, {high:g}]")
+            low, high = min(int(bounds[0]), count), max(int(bounds[1]), count)
+            sets.append(f"steps.{step_id}.ranges.machines=[{low}, {high}]")
     return sets
 
 

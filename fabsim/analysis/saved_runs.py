@@ -25,14 +25,9 @@ FORMAT = 1
 
 
 def _spec_record(spec: LineSpec) -> dict:
-    try:
-        with open(spec.source, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError:
-        text = None  # built in memory: the report cannot rebuild it
     return {
         "source": spec.source,
-        "spec_text": text,
+        "spec_text": spec.text or None,  # as read when the run started
         "scenario": spec.scenario,
         "overrides": list(spec.overrides),
         "scaling": list(spec._scaling),

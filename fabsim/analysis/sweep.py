@@ -145,7 +145,7 @@ def sweep_points(
                 [Problem(base.label, None, "", "has no ranges: entries for --sample to draw from")]
             )
         try:
-            return latin_hypercube(bounds, sample, seed)
+            return latin_hypercube(bounds, sample, seed, whole_fields(base, bounds))
         except ValueError as error:
             raise SpecError([Problem("--sample", None, "", str(error))]) from None
     if not sets:
@@ -162,6 +162,8 @@ def sweep_points(
                     )
                 ]
             )
+        if path.strip() in axes:
+            raise SpecError([Problem(where, None, path.strip(), "is swept twice; give it once")])
         try:
             axes[path.strip()] = sweep_values(values)
         except ValueError as error:
@@ -170,3 +172,28 @@ def sweep_points(
         return grid(axes)
     except ValueError as error:
         raise SpecError([Problem("sweep", None, "", str(error))]) from None
+
+
+def whole_fields(spec: LineSpec, paths) -> set[str]:
+    """The paths whose field counts (machines, batch sizes, uses): its value is an int.
+
+    Example:
+        >>> whole_fields(load_spec("three_step"), ["steps.stacking.machines"])  # doctest: +SKIP
+        {'steps.stacking.machines'}
+    """
+    found = set()
+    for path in paths:
+        value: object = spec
+        try:
+            for part in path.split("."):
+                if isinstance(value, dict):
+                    value = value[part]
+                elif isinstance(value, list):
+                    value = value[int(part)]
+                else:
+                    value = getattr(value, "yield_" if part == "yield" else part)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            found.add(path)
+    return found

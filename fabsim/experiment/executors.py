@@ -65,7 +65,18 @@ def dask_results(
         )
         client = Client(cluster)
     else:
-        client = Client(scheduler, timeout="20s")
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as error:
+            from fabsim.spec.errors import Problem, SpecError
+
+            raise SpecError(
+                [
+                    Problem(
+                        f"--scheduler {scheduler}", None, "", f"no Dask scheduler there ({error})"
+                    )
+                ]
+            ) from None
     try:
         # pure=False: equal tasks (the same point asked for twice) each get a key
         futures = client.map(_run, tasks, pure=False)

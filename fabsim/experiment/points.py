@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 
@@ -64,6 +65,13 @@ def sweep_values(text: str) -> list[str]:
         if not all(values):
             raise ValueError(f"{text!r}: an empty value in the list")
         return values
+    try:
+        return _expand(text)
+    except (OverflowError, ZeroDivisionError):
+        raise ValueError(f"{text!r}: numbers out of range") from None
+
+
+def _expand(text: str) -> list[str]:
     span, _, step_text = text.partition(":")
     low_text, _, high_text = span.partition("..")
     low, unit = _number_and_unit(low_text)
@@ -76,6 +84,8 @@ def sweep_values(text: str) -> list[str]:
         step, step_unit = _number_and_unit(step_text)
     if len({unit, high_unit, step_unit}) != 1:
         raise ValueError(f"{text!r}: write low, high and step in one unit")
+    if not all(math.isfinite(v) for v in (low, high, step)):
+        raise ValueError(f"{text!r}: numbers out of range")
     if step <= 0 or high < low:
         raise ValueError(f"{text!r}: needs low <= high and a step above zero")
     count = round((high - low) / step)
@@ -105,15 +115,21 @@ def grid(axes: dict[str, list[str]]) -> list[Point]:
     ]
 
 
-def latin_hypercube(bounds: dict[str, tuple[object, object]], count: int, seed: int) -> list[Point]:
+def latin_hypercube(
+    bounds: dict[str, tuple[object, object]],
+    count: int,
+    seed: int,
+    whole: set[str] | frozenset[str] = frozenset(),
+) -> list[Point]:
     """``count`` points spread over each range by Latin hypercube sampling.
 
     Each range is cut into ``count`` equal strata and every stratum is used
-    once per path, in an order drawn from ``seed``. Bounds keep their unit;
-    whole-number bounds give whole-number values.
+    once per path, in an order drawn from ``seed``. Values keep the low
+    bound's unit (a high bound in another spelling or unit is converted);
+    the paths in ``whole`` (fields that count) get whole numbers.
 
     Example:
-        >>> points = latin_hypercube({"steps.a.machines": (2, 8)}, 3, seed=1)
+        >>> points = latin_hypercube({"steps.a.machines": (2, 8)}, 3, 1, {"steps.a.machines"})
         >>> sorted(int(p.values["steps.a.machines"]) for p in points)
         [2, 6, 7]
     """
@@ -127,11 +143,22 @@ def latin_hypercube(bounds: dict[str, tuple[object, object]], count: int, seed: 
         low, unit = _number_and_unit(str(low_bound))
         high, high_unit = _number_and_unit(str(high_bound))
         if unit != high_unit:
-            raise ValueError(f"{path}: the range {low_bound}..{high_bound} mixes units")
-        whole = all(isinstance(b, int) and not isinstance(b, bool) for b in (low_bound, high_bound))
-        if whole:  # each whole number gets an equal share of the span
+            high *= conversion(high_unit, unit, path, low_bound, high_bound)
+        if path in whole:  # each whole number gets an equal share of the span
             low, high = low - 0.5 + 1e-9, high + 0.5 - 1e-9
         strata = (rng.permutation(count) + rng.random(count)) / count
         values = low + strata * (high - low)
-        columns[path] = [str(int(round(v))) if whole else _show(float(v), unit) for v in values]
+        columns[path] = [
+            str(int(round(v))) if path in whole else _show(float(v), unit) for v in values
+        ]
     return [Point(i, {p: columns[p][i] for p in bounds}) for i in range(count)]
+
+
+def conversion(unit: str, into: str, path: str, low: object, high: object) -> float:
+    """How many ``into`` one ``unit`` is (``weeks`` -> ``week``: 1; ``h`` -> ``min``: 60)."""
+    from fabsim.spec.units import _registry
+
+    try:
+        return float(_registry().Quantity(1, unit).to(into).magnitude)
+    except Exception:  # pint cannot relate them (money, or no unit on one side)
+        raise ValueError(f"{path}: the range {low}..{high} mixes units") from None

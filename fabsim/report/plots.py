@@ -246,40 +246,46 @@ def sweep_figure(points, rows, kpi: str):
     """The KPI against the first swept parameter, one line per value of a second one."""
     plt = _pyplot()
     from fabsim.analysis.breakeven import split_number
+    from fabsim.experiment.points import conversion
 
     paths = list(points[0].values) if points else []
     figure, axes = plt.subplots(figsize=(8, 4.5))
-    if paths:
-        first = paths[0]
-        groups: dict[object, list[dict]] = {}
+    if paths and rows:
+        first, others = paths[0], paths[1:]
+        unit = split_number(rows[0][first])[1]
+
+        def x_of(row) -> float:  # every value in the first row's unit ("0.75 min" -> 45 s)
+            number, its_unit = split_number(row[first])
+            return (
+                number if its_unit == unit else number * conversion(its_unit, unit, first, "", "")
+            )
+
+        groups: dict[tuple, list[dict]] = {}
         for row in rows:
-            key = row[paths[1]] if len(paths) > 1 else None
-            groups.setdefault(key, []).append(row)
+            groups.setdefault(tuple(row[p] for p in others), []).append(row)
         styles = ("-", "--", ":", "-.")
         markers = ("o", "s", "^", "D", "v", "x")
         for index, (key, members) in enumerate(groups.items()):
-            members.sort(key=lambda r: split_number(r[first])[0])
-            xs = [split_number(r[first])[0] for r in members]
-            ys = [r[kpi] for r in members]
+            members.sort(key=x_of)
             errors = [
                 (r[kpi] - r[f"{kpi}_lo"], r[f"{kpi}_hi"] - r[kpi])
                 if r.get(f"{kpi}_lo") is not None
                 else (0.0, 0.0)
                 for r in members
             ]
+            label = ", ".join(f"{p} = {v}" for p, v in zip(others, key, strict=True))
             axes.errorbar(
-                xs,
-                ys,
-                yerr=list(zip(*errors, strict=True)) if errors else None,
+                [x_of(r) for r in members],
+                [r[kpi] for r in members],
+                yerr=list(zip(*errors, strict=True)),
                 color="black",
                 linestyle=styles[index % len(styles)],
                 marker=markers[index % len(markers)],
                 capsize=4,
-                label=f"{paths[1]} = {key}" if key is not None else None,
+                label=label or None,
             )
-        unit = split_number(rows[0][first])[1] if rows else ""
         axes.set_xlabel(f"{first} ({unit})" if unit else first)
-        if len(paths) > 1:
+        if others:
             axes.legend(fontsize="small")
     label = KPIS[kpi].label_in().replace(" ()", "") if kpi in KPIS else kpi
     axes.set_ylabel(label)

@@ -53,8 +53,9 @@ class PointsTable:
                                 directory,
                                 None,
                                 "",
-                                "holds a different sweep (spec, overrides, seed, replications, "
-                                "window or points differ); --resume continues only the same one",
+                                "holds a different sweep (the spec file, its overrides, seed, "
+                                "replications, window or points differ); --resume continues "
+                                "only the same one",
                             )
                         ]
                     )

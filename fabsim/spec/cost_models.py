@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 
 from fabsim.spec.fields import FieldError, PlainNumber, PositiveDuration, SpecModel
 from fabsim.spec.measures import parse_measure
@@ -103,6 +110,14 @@ class FloorSpace(SpecModel):
 Wacc = Annotated[float, PlainNumber, Field(ge=0, lt=1)]
 
 
+def _currency_code(value: str) -> str:
+    if not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
+        raise ValueError(
+            f"expected a currency code of three capital letters such as 'USD', got {value!r}"
+        )
+    return value
+
+
 class Costs(SpecModel):
     """Line-level cost figures: one currency, labour and electricity rates, capital, floor space.
 
@@ -110,7 +125,7 @@ class Costs(SpecModel):
     capex / life at a wacc of 0.
     """
 
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    currency: Annotated[str, AfterValidator(_currency_code)]
     labour: PerHour
     electricity: PerKwh
     wacc: Wacc = 0.0

@@ -71,6 +71,8 @@ def _currencies(spec: LineSpec, origins: Origins) -> list[Problem]:
             )
             continue
         fields.update({("steps", step_id, "cost", k): v for k, v in step.cost.money().items()})
+    if costs is not None:  # range bounds of money fields are money too
+        problems += _range_currencies(spec, costs.currency, origins)
     for path, money in fields.items():
         if costs is not None and money.currency not in (None, costs.currency):
             problems.append(
@@ -80,4 +82,29 @@ def _currencies(spec: LineSpec, origins: Origins) -> list[Problem]:
                     "(costs.currency); convert it, one currency per line",
                 )
             )
+    return problems
+
+
+def _range_currencies(spec: LineSpec, currency: str, origins: Origins) -> list[Problem]:
+    from fabsim.spec.money import _MONEY
+
+    entries = [(("ranges", p), b) for p, b in spec.ranges.items()]
+    entries += [
+        (("steps", s, "ranges", f), b)
+        for s, step in spec.steps.items()
+        for f, b in step.ranges.items()
+    ]
+    problems = []
+    for where, bounds in entries:
+        for bound in bounds:
+            found = _MONEY.fullmatch(bound) if isinstance(bound, str) else None
+            if found and found["currency"] != currency:
+                problems.append(
+                    origins.problem(
+                        where,
+                        f"bound {bound!r} is in {found['currency']}, but the line's currency "
+                        f"is {currency} (costs.currency)",
+                    )
+                )
+                break
     return problems

@@ -31,7 +31,7 @@ from fabsim.spec.phenomena_check import check_phenomena
 from fabsim.spec.pydantic_errors import error_path, node_at, problem, show
 from fabsim.spec.range_check import check_ranges
 from fabsim.spec.scenarios import apply_scenario, split_scenario
-from fabsim.spec.yaml_source import Lines, read_yaml_file, read_yaml_text
+from fabsim.spec.yaml_source import Lines, read_yaml_file_text, read_yaml_text
 
 
 def load_spec(path: str, overrides: Sequence[str] = (), scenario: str = "") -> LineSpec:
@@ -54,14 +54,26 @@ def load_spec(path: str, overrides: Sequence[str] = (), scenario: str = "") -> L
     source = resolve(path)
     if source == path and looks_like_a_name(path) and not os.path.exists(path):
         raise SpecError([Problem(path, None, "", unknown_line(path))])
-    data, lines = read_yaml_file(source)
-    return _build(data, lines, source, overrides, named or scenario)
+    data, lines, text = read_yaml_file_text(source)
+    spec = _build(data, lines, source, overrides, named or scenario)
+    spec._text = text
+    return spec
 
 
 def load_spec_text(
-    text: str, source: str = "<text>", overrides: Sequence[str] = (), scenario: str = ""
+    text: str,
+    source: str = "<text>",
+    overrides: Sequence[str] = (),
+    scenario: str = "",
+    *,
+    experiment: bool = False,
 ) -> LineSpec:
     """Like :func:`load_spec` for YAML already in memory (tests, notebooks).
+
+    ``experiment=True`` loads a variant an experiment runs (a sweep point, a
+    break-even value): it may leave the ``ranges:`` of the file, which
+    describe the estimate, not a limit, and the file's scenarios are not
+    checked again.
 
     Example:
         >>> spec = load_spec_text("{line: Example, product: {item: cell, energy: 0.2 kWh}, "
@@ -70,7 +82,17 @@ def load_spec_text(
         1.0
     """
     data, lines = read_yaml_text(text, source)
-    return _build(data, lines, source, overrides, scenario)
+    spec = _build(
+        data,
+        lines,
+        source,
+        overrides,
+        scenario,
+        check_scenarios=not experiment,
+        within_ranges=not experiment,
+    )
+    spec._text = text
+    return spec
 
 
 def _build(
@@ -81,6 +103,7 @@ def _build(
     scenario: str = "",
     *,
     check_scenarios: bool = True,
+    within_ranges: bool = True,
 ) -> LineSpec:
     origins = Origins(source, lines)
     if not isinstance(data, dict):
@@ -119,7 +142,7 @@ def _build(
     problems = (
         check_flow(spec, origins)
         or check_phenomena(spec, origins)
-        or check_ranges(spec, data, origins)
+        or (check_ranges(spec, data, origins) if within_ranges else [])
         or check_design(spec, origins)
     )
     if not problems and check_scenarios and not scenario:

@@ -604,6 +604,7 @@ class LineSpec(SpecModel):
     _scenario: str = PrivateAttr("")
     _energy_from_cell: bool = PrivateAttr(False)
     _scaling: tuple[str, ...] = PrivateAttr(())  # --equal's overrides, kept apart from --set
+    _text: str = PrivateAttr("")  # the file's text as it was read (what a saved run keeps)
 
     @model_validator(mode="after")
     def _energy_known(self):
@@ -621,6 +622,24 @@ class LineSpec(SpecModel):
             object.__setattr__(self, "product", self.product.model_copy(update={"energy": energy}))
             self._energy_from_cell = True
         return self
+
+    @property
+    def text(self) -> str:
+        """The spec file's text as it was read when this spec was loaded."""
+        return self._text
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of what this spec is: its text, scenario and every override.
+
+        Example:
+            >>> len(load_spec("three_step").fingerprint)        # doctest: +SKIP
+            64
+        """
+        import hashlib
+
+        what = "\n".join([self._text, self._scenario, *self.loaded_with])
+        return hashlib.sha256(what.encode("utf-8")).hexdigest()
 
     @property
     def loaded_with(self) -> tuple[str, ...]:

@@ -97,7 +97,10 @@ def parse_money(value: object, kind: str) -> Money:
         return Money(number, found["currency"])
     if not per:
         raise ValueError(f"expected {expected}, got {value.strip()!r} (per what?)")
-    return Money(number / _per(per, kind, expected, value.strip()), found["currency"])
+    per_unit = _per(per, kind, expected, value.strip())
+    if not per_unit > 0:
+        raise ValueError(f"expected {expected}, got {value.strip()!r} (per nothing)")
+    return Money(number / per_unit, found["currency"])
 
 
 def _per(per: str, kind: str, expected: str, text: str) -> float:

@@ -123,6 +123,12 @@ class _SpecLoader(yaml.SafeLoader):
 
 def read_yaml_file(path: str) -> tuple[object, Lines]:
     """Read a spec file; raise :class:`SpecError` naming the file on any problem."""
+    data, lines, _ = read_yaml_file_text(path)
+    return data, lines
+
+
+def read_yaml_file_text(path: str) -> tuple[object, Lines, str]:
+    """:func:`read_yaml_file`, and the text it read (what a saved run keeps)."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -161,7 +167,8 @@ def read_yaml_file(path: str) -> tuple[object, Lines]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise SpecError([Problem(path, line, "", "not a text file: it contains a NUL byte")])
-    return read_yaml_text(text, path)
+    data, lines = read_yaml_text(text, path)
+    return data, lines, text
 
 
 def read_yaml_text(text: str, source: str) -> tuple[object, Lines]:
