@@ -176,3 +176,33 @@ def test_the_written_files_are_valid_pngs(results, tmp_path):
         assert head[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", head[16:24])
         assert width > 300 and height > 200
+
+
+def test_the_docs_show_every_plot_of_the_reference_lines_as_a_valid_png():
+    import pathlib
+
+    folder = pathlib.Path("docs/img")
+    expected = {
+        "compare.png",
+        "rampup.png",
+        "sweep.png",
+        "tornado.png",
+        *(
+            f"{line}_{name}.png"
+            for line in ("semi_solid", "all_solid_sulfide")
+            for name in ("states", "yield_waterfall", "output_over_time")
+        ),
+    }
+    assert expected <= {p.name for p in folder.glob("*.png")}
+    page = pathlib.Path("docs/plots.md").read_text(encoding="utf-8")
+    for name in expected - {
+        "semi_solid_states.png",
+        "semi_solid_yield_waterfall.png",
+        "all_solid_sulfide_output_over_time.png",
+    }:
+        assert f"img/{name}" in page, name
+    for name in expected:
+        head = (folder / name).read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n", name
+        width, height = struct.unpack(">II", head[16:24])
+        assert width > 300 and height > 200, name

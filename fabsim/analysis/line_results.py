@@ -18,7 +18,7 @@ from functools import cached_property
 from fabsim.analysis.capacity import step_capacities
 from fabsim.analysis.cost import PARTS as COST_PARTS
 from fabsim.analysis.cost import capex_by_step
-from fabsim.analysis.kpis import LINE_KPIS, kpi_bounds, line_kpis, step_kpis
+from fabsim.analysis.kpis import KPIS, LINE_KPIS, kpi_bounds, line_kpis, step_kpis
 from fabsim.analysis.stats import Estimate, estimate
 from fabsim.sim.machine import STATES
 from fabsim.sim.results import ReplicationResult
@@ -319,8 +319,14 @@ class LineResults:
         """One row per replication (numbered 1 to N): the line KPIs (a pandas DataFrame)."""
         import pandas as pd
 
+        first = [k for k in KPIS if k in self.line_values[0]]  # the registry's KPIs, its order
         rows = [
-            {"replication": run.replication + 1, "seed": run.seed, **values}
+            {
+                "replication": run.replication + 1,
+                "seed": run.seed,
+                **{k: values[k] for k in first},
+                **{k: v for k, v in values.items() if k not in first},
+            }
             for run, values in zip(self.runs, self.line_values, strict=True)
         ]
         return pd.DataFrame(rows)
