@@ -5,11 +5,12 @@
    the yields downstream) needs for the target rate, and never fewer than
    it has.
 2. Verify by replications: while the lower end of the 95% CI of GWh/yr is
-   below the target, add one machine to the simulated bottleneck and run
-   again.
-3. Then try to take each addition back, dearest first when steps have
-   capex (else in flow order), keeping a removal only if the plan still
-   reaches the target; repeat until no removal does.
+   below the target, add machines to the simulated bottleneck (as many as
+   the shortfall asks, at least one) and run again.
+3. Then try to take back each machine the replications added, dearest
+   first when steps have capex (else in flow order), keeping a removal only
+   if the plan still reaches the target. The hand-calculated counts are not
+   tried again: one machine less puts a step's nameplate below the target.
 
 Every candidate is simulated with the same seed (common random numbers).
 If a step would need more than ``max_machines``, one line cannot reach the
@@ -98,7 +99,6 @@ def run_plan(
     """Plan machine counts for ``target_gwh`` (see the module docstring)."""
     rate = target_gwh * 1e6 / HOURS_PER_YEAR / spec.product.energy  # good units/h
     capacities = step_capacities(spec)
-    machines = {s: step.machines for s, step in spec.steps.items()}
     needed = {}
     for step_id, step in spec.steps.items():
         per_machine = capacities[step_id].good_per_h / step.machines
@@ -139,17 +139,22 @@ def run_plan(
             return PlanResults(
                 spec.label, target_gwh, False, {}, _kpis(results), evaluated, copies=copies
             )
-        plan[step_id] += 1
+        # as many machines as the shortfall asks at the bottleneck (at least one);
+        # what overshoots is taken back below
+        low = results.kpi("gwh_per_year").low or 0.0
+        short = target_gwh / low - 1 if low > 0 else 1.0
+        more = max(1, math.ceil(plan[step_id] * short))
+        plan[step_id] = min(max_machines, plan[step_id] + more)
         results = simulate(plan)
-    improved = True
-    while improved:
-        improved = False
-        for step_id in _removal_order(spec, plan, machines):
+    # Only what the replications added can go again: a step at its hand-calculated
+    # count would fall below the target rate at its nameplate with one machine less.
+    for step_id in _removal_order(spec, plan, needed):
+        while plan[step_id] > needed[step_id]:
             trial = {**plan, step_id: plan[step_id] - 1}
             trial_results = simulate(trial)
-            if reaches(trial_results):
-                plan, results, improved = trial, trial_results, True
+            if not reaches(trial_results):
                 break
+            plan, results = trial, trial_results
     changes: dict[str, object] = {}
     for text in _overrides(spec, plan):  # a widened range too: `fabsim run --set` needs it
         path, _, value = text.partition("=")
