@@ -170,6 +170,22 @@ def _settled(
     return replications, specs[0].run.seed if seed is None else seed
 
 
+def _options(
+    specs: Sequence[LineSpec],
+    replications: int | None,
+    seed: int | None,
+    horizon: float | None,
+    warmup: float | None,
+    workers: int | None,
+    scheduler: str,
+):
+    """The :class:`RunOptions` every candidate of an experiment runs with."""
+    from fabsim.experiment.options import RunOptions
+
+    replications, seed = _settled(specs, replications, seed, horizon, warmup)
+    return RunOptions(replications, seed, horizon, warmup, workers, scheduler)
+
+
 def line_key(spec: LineSpec, taken: dict) -> str:
     """A unique name for a line in a comparison: its short name, numbered if repeated."""
     key, number = spec.label, 2
@@ -221,11 +237,9 @@ def sweep(
 
     base = load_spec(spec) if isinstance(spec, str) else spec
     points = sweep_plan(base, sets, sample, seed)
-    replications, seed = _settled([base], replications, seed, horizon, warmup)
+    options = _options([base], replications, seed, horizon, warmup, workers, scheduler)
     todo = [p for p in points if p.index not in skip]
-    rows = run_sweep(
-        base, todo, replications, seed, horizon, warmup, workers, scheduler, on_point, progress
-    )
+    rows = run_sweep(base, todo, options, on_point, progress)
     return points, rows
 
 
@@ -256,10 +270,8 @@ def sensitivity(
         specs = [specs]
     loaded = [load_spec(s) if isinstance(s, str) else s for s in specs]
     check_kpi(loaded, kpi)
-    replications, seed = _settled(loaded, replications, seed, horizon, warmup)
-    return run_sensitivity(
-        loaded, kpi, replications, seed, horizon, warmup, workers, scheduler, only, progress
-    )
+    options = _options(loaded, replications, seed, horizon, warmup, workers, scheduler)
+    return run_sensitivity(loaded, kpi, options, only, progress)
 
 
 def breakeven(
@@ -293,22 +305,8 @@ def breakeven(
     a = load_spec(line_a) if isinstance(line_a, str) else line_a
     b = load_spec(line_b) if isinstance(line_b, str) else line_b
     check_kpi([a, b], kpi)
-    replications, seed = _settled([a, b], replications, seed, horizon, warmup)
-    return run_breakeven(
-        a,
-        b,
-        vary,
-        between,
-        kpi,
-        replications,
-        seed,
-        horizon,
-        warmup,
-        workers,
-        scheduler,
-        iterations,
-        progress,
-    )
+    options = _options([a, b], replications, seed, horizon, warmup, workers, scheduler)
+    return run_breakeven(a, b, vary, between, kpi, options, iterations, progress)
 
 
 def plan(
@@ -347,7 +345,5 @@ def plan(
                 )
             ]
         )
-    replications, seed = _settled([base], replications, seed, horizon, warmup)
-    return run_plan(
-        base, gwh, replications, seed, horizon, warmup, workers, scheduler, max_machines, progress
-    )
+    options = _options([base], replications, seed, horizon, warmup, workers, scheduler)
+    return run_plan(base, gwh, options, max_machines, progress)

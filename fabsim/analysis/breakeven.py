@@ -14,7 +14,7 @@ the result says how much is left at the value that comes closest.
 
 Example:
     >>> result = run_breakeven(semi, solid, "steps.stacking.cycle.mean", ("40 s", "120 s"),
-    ...                        "gwh_per_year", 5, 1)                       # doctest: +SKIP
+    ...                        "gwh_per_year", RunOptions(5, 1))           # doctest: +SKIP
     >>> result.reachable, result.value                                     # doctest: +SKIP
 """
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from fabsim.analysis.line_results import LineResults
 from fabsim.analysis.stats import Estimate, paired_difference
 from fabsim.analysis.variants import variant
-from fabsim.experiment.comparison import run_lines
+from fabsim.experiment.options import RunOptions
 from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.models import LineSpec
 
@@ -99,12 +99,7 @@ def run_breakeven(
     vary: str,
     between: tuple[object, object] | None,
     kpi: str,
-    replications: int,
-    seed: int,
-    horizon: float | None = None,
-    warmup: float | None = None,
-    workers: int | None = None,
-    scheduler: str = "processes",
+    options: RunOptions,
     iterations: int = 8,
     progress: Callable[[object], None] | None = None,
 ) -> BreakevenResults:
@@ -144,13 +139,12 @@ def run_breakeven(
         todo = [v for v in dict.fromkeys(text(v) for v in values) if v not in cache]
         specs = [variant(line_b, [f"{vary}={v}"]) for v in todo]
         first = [line_a] if a_runs is None else []
-        runs = run_lines(
-            [*first, *specs], replications, seed, horizon, warmup, workers, progress, scheduler
-        )
+        runs = options.run([*first, *specs], progress)
         if a_runs is None:
-            a_runs = LineResults(line_a, runs.pop(0), seed).values(kpi)
+            a_runs = LineResults(line_a, runs.pop(0), options.seed).values(kpi)
         for value, spec, line_runs in zip(todo, specs, runs, strict=True):
-            cache[value] = paired_difference(a_runs, LineResults(spec, line_runs, seed).values(kpi))
+            b_runs = LineResults(spec, line_runs, options.seed).values(kpi)
+            cache[value] = paired_difference(a_runs, b_runs)
 
     def norm(value: float) -> float:  # the value exactly as it is written into the spec
         return split_number(text(value))[0]
@@ -186,8 +180,8 @@ def run_breakeven(
         gap_at_best=None,
         best_value=None,
         evaluated=points,
-        replications=replications,
-        seed=seed,
+        replications=options.replications,
+        seed=options.seed,
     )
     if bracket is None:
         best, gap = min(points, key=lambda p: abs(p[1].mean))

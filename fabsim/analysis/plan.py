@@ -17,7 +17,7 @@ If a step would need more than ``max_machines``, one line cannot reach the
 target: the result says how many parallel copies of the planned line would.
 
 Example:
-    >>> result = run_plan(load_spec("semi_solid"), 2.8, 5, 1)       # doctest: +SKIP
+    >>> result = run_plan(load_spec("semi_solid"), 2.8, RunOptions(5, 1))   # doctest: +SKIP
     >>> result.changes                                              # doctest: +SKIP
     {'steps.stacking.machines': 13, ...}
 """
@@ -33,7 +33,7 @@ from fabsim.analysis.capacity import step_capacities
 from fabsim.analysis.kpis import HOURS_PER_YEAR, table_kpis
 from fabsim.analysis.line_results import LineResults
 from fabsim.analysis.variants import variant
-from fabsim.experiment.replications import run_replications
+from fabsim.experiment.options import RunOptions
 from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.models import LineSpec
 
@@ -87,12 +87,7 @@ def parse_target(text: str) -> float:
 def run_plan(
     spec: LineSpec,
     target_gwh: float,
-    replications: int,
-    seed: int,
-    horizon: float | None = None,
-    warmup: float | None = None,
-    workers: int | None = None,
-    scheduler: str = "processes",
+    options: RunOptions,
     max_machines: int = 200,
     progress: Callable[[object], None] | None = None,
 ) -> PlanResults:
@@ -119,10 +114,8 @@ def run_plan(
         key = tuple(sorted(plan.items()))
         if key not in cache:
             candidate = variant(spec, _overrides(spec, plan))
-            runs = run_replications(
-                candidate, replications, seed, horizon, warmup, workers, progress, scheduler
-            )
-            cache[key] = LineResults(candidate, runs, seed)
+            (runs,) = options.run([candidate], progress)
+            cache[key] = LineResults(candidate, runs, options.seed)
             evaluated += 1
         return cache[key]
 

@@ -14,7 +14,9 @@ value that difference is significant and of the other sign than at base.
 Ramp ranges (``ramp.*``) are left out: only ``fabsim rampup`` applies ramps.
 
 Example:
-    >>> result = run_sensitivity([load_spec("three_step")], "gwh_per_year", 5, 1)  # doctest: +SKIP
+    >>> options = RunOptions(replications=5, seed=1)                     # doctest: +SKIP
+    >>> lines = [load_spec("three_step")]                                # doctest: +SKIP
+    >>> result = run_sensitivity(lines, "gwh_per_year", options)         # doctest: +SKIP
     >>> result.effects[0].path                                                     # doctest: +SKIP
     'steps.coating.cycle.mean'
 """
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from fabsim.analysis.line_results import LineResults
 from fabsim.analysis.stats import Estimate, estimate, paired_difference
 from fabsim.analysis.variants import variant
-from fabsim.experiment.comparison import run_lines
+from fabsim.experiment.options import RunOptions
 from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.models import LineSpec
 
@@ -135,12 +137,7 @@ def _label(specs: Sequence[LineSpec], parameter: Parameter) -> str:
 def run_sensitivity(
     specs: Sequence[LineSpec],
     kpi: str,
-    replications: int,
-    seed: int,
-    horizon: float | None = None,
-    warmup: float | None = None,
-    workers: int | None = None,
-    scheduler: str = "processes",
+    options: RunOptions,
     only: Sequence[str] = (),
     progress: Callable[[object], None] | None = None,
 ) -> SensitivityResults:
@@ -163,7 +160,8 @@ def run_sensitivity(
     # numbers) and only the KPIs are computed again.
     simulated = [i for i, p in enumerate(chosen) if simulation_depends_on(p.path)]
     to_run = [*specs, *(variants[2 * i + k] for i in simulated for k in (0, 1))]
-    runs = run_lines(to_run, replications, seed, horizon, warmup, workers, progress, scheduler)
+    runs = options.run(to_run, progress)
+    seed = options.seed
     base_runs = runs[: len(specs)]
     variant_runs = [base_runs[p.line] for p in chosen for _ in (0, 1)]
     for n, i in enumerate(simulated):
@@ -205,7 +203,7 @@ def run_sensitivity(
         )
     effects.sort(key=lambda e: -e.swing)
     return SensitivityResults(
-        [s.label for s in specs], kpi, base_estimate, effects, replications, seed
+        [s.label for s in specs], kpi, base_estimate, effects, options.replications, seed
     )
 
 

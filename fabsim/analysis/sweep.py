@@ -8,7 +8,7 @@ point. Every point uses the same seed: its numbers are exactly those of
 
 Example:
     >>> points = grid({"steps.stacking.machines": ["4", "6"]})       # doctest: +SKIP
-    >>> rows = run_sweep(load_spec("three_step"), points, 5, 1)     # doctest: +SKIP
+    >>> rows = run_sweep(load_spec("three_step"), points, RunOptions(5, 1))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from fabsim.analysis.kpis import BETTER, table_kpis
 from fabsim.analysis.line_results import LineResults
 from fabsim.analysis.variants import variant
+from fabsim.experiment.options import RunOptions
 from fabsim.experiment.points import Point
 from fabsim.experiment.replications import Interrupted, finished_tasks
 from fabsim.spec.errors import Problem, SpecError
@@ -65,12 +66,7 @@ def point_specs(base: LineSpec, points: Sequence[Point]) -> list[LineSpec]:
 def run_sweep(
     base: LineSpec,
     points: Sequence[Point],
-    replications: int,
-    seed: int,
-    horizon: float | None = None,
-    warmup: float | None = None,
-    workers: int | None = None,
-    scheduler: str = "processes",
+    options: RunOptions,
     on_point: Callable[[Point, dict], None] | None = None,
     progress: Callable[[object], None] | None = None,
 ) -> list[dict]:
@@ -81,11 +77,12 @@ def run_sweep(
     """
     specs = point_specs(base, points)
     kpis = table_kpis(base)
-    tasks = [(spec, r, seed, horizon, warmup) for spec in specs for r in range(replications)]
+    tasks = options.tasks(specs)
+    replications, seed = options.replications, options.seed
     pending: dict[int, list] = {i: [] for i in range(len(points))}
     rows: dict[int, dict] = {}
     try:
-        for index, result in finished_tasks(tasks, workers, scheduler):
+        for index, result in finished_tasks(tasks, options.workers, options.scheduler):
             at = index // replications
             pending[at].append(result)
             if progress:
