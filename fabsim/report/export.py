@@ -49,6 +49,7 @@ def write_outputs(directory: str, files: dict[str, str]) -> None:
             for name, text in files.items():
                 with open(os.path.join(staging, name), "w", encoding="utf-8") as handle:
                     handle.write(text)
+            os.chmod(staging, 0o777 & ~_umask())  # as mkdir would: mkdtemp makes it 0700
             os.rename(staging, directory)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
