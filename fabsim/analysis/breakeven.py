@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -28,13 +27,12 @@ from fabsim.analysis.line_results import LineResults
 from fabsim.analysis.stats import Estimate, paired_difference
 from fabsim.analysis.variants import variant
 from fabsim.experiment.options import RunOptions
+from fabsim.experiment.points import split_number
 from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.models import LineSpec
 
 GRID = 5
 """Values evaluated across the range before bisection."""
-
-_NUMBER_UNIT = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*")
 
 
 @dataclass
@@ -78,19 +76,6 @@ class BreakevenResults:
             "gap_at_best": None if gap is None else {**gap.to_dict(), "at": self.best_value},
             "evaluated": [{"value": v, "gap": g.to_dict()} for v, g in self.evaluated],
         }
-
-
-def split_number(text: object) -> tuple[float, str]:
-    """``"40 s"`` -> (40.0, "s"); ``0.95`` -> (0.95, "").
-
-    Example:
-        >>> split_number("1500 m")
-        (1500.0, 'm')
-    """
-    found = _NUMBER_UNIT.fullmatch(str(text))
-    if not found:
-        raise ValueError(f"{text!r} is not a number with an optional unit")
-    return float(found[1]), found[2]
 
 
 def run_breakeven(

@@ -131,7 +131,7 @@ def _one_cycle(spec: LineSpec, item: str) -> int:
 
 def _scaled(bound: object, ratio: float, up: bool) -> str:
     """A range bound times ``ratio``, its unit kept; counts rounded outwards."""
-    from fabsim.analysis.breakeven import split_number
+    from fabsim.experiment.points import split_number
 
     number, unit = split_number(bound)
     number *= ratio

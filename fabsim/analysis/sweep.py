@@ -23,6 +23,8 @@ from fabsim.experiment.points import Point
 from fabsim.experiment.replications import Interrupted, finished_tasks
 from fabsim.spec.errors import Problem, SpecError
 from fabsim.spec.models import LineSpec
+from fabsim.spec.overrides import field_path
+from fabsim.spec.range_check import value_at
 
 
 def point_row(point: Point, results: LineResults, kpis: Sequence[str]) -> dict:
@@ -180,16 +182,9 @@ def whole_fields(spec: LineSpec, paths) -> set[str]:
     """
     found = set()
     for path in paths:
-        value: object = spec
         try:
-            for part in path.split("."):
-                if isinstance(value, dict):
-                    value = value[part]
-                elif isinstance(value, list):
-                    value = value[int(part)]
-                else:
-                    value = getattr(value, "yield_" if part == "yield" else part)
-        except (KeyError, IndexError, ValueError, AttributeError):
+            value = value_at(spec, field_path(path))
+        except (KeyError, IndexError, TypeError):
             continue
         if isinstance(value, int) and not isinstance(value, bool):
             found.add(path)

@@ -37,10 +37,16 @@ class Point:
         return [f"{path}={value}" for path, value in self.values.items()]
 
 
-def _number_and_unit(text: str) -> tuple[float, str]:
-    found = _NUMBER_UNIT.fullmatch(text)
+def split_number(text: object) -> tuple[float, str]:
+    """A value as written, split into its number and its unit.
+
+    Example:
+        >>> split_number("1500 m"), split_number(0.95)
+        ((1500.0, 'm'), (0.95, ''))
+    """
+    found = _NUMBER_UNIT.fullmatch(str(text))
     if not found:
-        raise ValueError(f"{text.strip()!r} is not a number with an optional unit")
+        raise ValueError(f"{str(text).strip()!r} is not a number with an optional unit")
     return float(found[1]), found[2]
 
 
@@ -74,14 +80,14 @@ def sweep_values(text: str) -> list[str]:
 def _expand(text: str) -> list[str]:
     span, _, step_text = text.partition(":")
     low_text, _, high_text = span.partition("..")
-    low, unit = _number_and_unit(low_text)
-    high, high_unit = _number_and_unit(high_text)
+    low, unit = split_number(low_text)
+    high, high_unit = split_number(high_text)
     if not step_text:
         if unit or high_unit or low != int(low) or high != int(high):
             raise ValueError(f"{text!r}: a range without a step is whole numbers only (1..6)")
         step, step_unit = 1.0, ""
     else:
-        step, step_unit = _number_and_unit(step_text)
+        step, step_unit = split_number(step_text)
     if len({unit, high_unit, step_unit}) != 1:
         raise ValueError(f"{text!r}: write low, high and step in one unit")
     if not all(math.isfinite(v) for v in (low, high, step)):
@@ -140,8 +146,8 @@ def latin_hypercube(
     rng = np.random.default_rng(seed)
     columns = {}
     for path, (low_bound, high_bound) in bounds.items():
-        low, unit = _number_and_unit(str(low_bound))
-        high, high_unit = _number_and_unit(str(high_bound))
+        low, unit = split_number(str(low_bound))
+        high, high_unit = split_number(str(high_bound))
         if unit != high_unit:
             high *= conversion(high_unit, unit, path, low_bound, high_bound)
         if path in whole:  # each whole number gets an equal share of the span

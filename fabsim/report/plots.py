@@ -245,8 +245,7 @@ def rampup_figure(rampup):
 def sweep_figure(points, rows, kpi: str):
     """The KPI against the first swept parameter, one line per value of a second one."""
     plt = _pyplot()
-    from fabsim.analysis.breakeven import split_number
-    from fabsim.experiment.points import conversion
+    from fabsim.experiment.points import conversion, split_number
 
     paths = list(points[0].values) if points else []
     figure, axes = plt.subplots(figsize=(8, 4.5))

@@ -15,32 +15,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, WithJsonSchema, model_validator
+from pydantic import WithJsonSchema, model_validator
 
 from fabsim.spec.fields import Count, FieldError, ItemName, Probability, SpecModel, Yield
-from fabsim.spec.measures import parse_measure
+from fabsim.spec.measures import measure_type
 
-
-def _positive(kind: str, description: str):
-    def read(value: object) -> float:
-        number = parse_measure(value, kind)
-        if not number > 0:
-            shown = repr(value.strip()) if isinstance(value, str) else f"{value}"
-            raise ValueError(f"must be greater than zero, got {shown}")
-        return number
-
-    return Annotated[
-        float, BeforeValidator(read), WithJsonSchema({"type": "string", "description": description})
-    ]
-
-
-Voltage = _positive("voltage", "A voltage, e.g. '3.65 V'.")
-Length = _positive("length", "A length, e.g. '400 mm' or '30 um'.")
-Loading = _positive("loading", "Coating mass per area and side, e.g. '23 mg/cm2'.")
-SpecificCapacity = _positive(
+Voltage = measure_type("voltage", "A voltage, e.g. '3.65 V'.")
+Length = measure_type("length", "A length, e.g. '400 mm' or '30 um'.")
+Loading = measure_type("loading", "Coating mass per area and side, e.g. '23 mg/cm2'.")
+SpecificCapacity = measure_type(
     "specific_capacity", "Capacity per gram of active material, e.g. '190 mAh/g'."
 )
-Density = _positive("density", "A density, e.g. '1.9 g/cm3'.")
+Density = measure_type("density", "A density, e.g. '1.9 g/cm3'.")
 Sheet = Annotated[
     tuple[Length, Length],
     WithJsonSchema(

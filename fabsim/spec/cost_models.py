@@ -17,7 +17,6 @@ from typing import Annotated
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     Field,
     PlainValidator,
     WithJsonSchema,
@@ -25,7 +24,7 @@ from pydantic import (
 )
 
 from fabsim.spec.fields import FieldError, PlainNumber, PositiveDuration, SpecModel
-from fabsim.spec.measures import parse_measure
+from fabsim.spec.measures import measure_type
 from fabsim.spec.money import Money, parse_money
 
 HOURS_PER_JULIAN_YEAR = 8766.0
@@ -52,22 +51,8 @@ PerKwh = _money("per_kwh", "Money per kWh, e.g. '0.10 USD/kWh'.", "0.10 USD/kWh"
 PerM2Year = _money("per_m2_year", "Money per m2 and year, e.g. '250 USD/m2/yr'.", "250 USD/m2/yr")
 
 
-def _measure(kind: str, description: str, *, positive: bool):
-    def read(value: object) -> float:
-        number = parse_measure(value, kind)
-        if number < 0 or (positive and number == 0):
-            shown = repr(value.strip()) if isinstance(value, str) else f"{value}"
-            word = "greater than zero" if positive else "not negative"
-            raise ValueError(f"must be {word}, got {shown}")
-        return number
-
-    return Annotated[
-        float, BeforeValidator(read), WithJsonSchema({"type": "string", "description": description})
-    ]
-
-
-Power = _measure("power", "A power, e.g. '30 kW'.", positive=False)
-Area = _measure("area", "An area, e.g. '6000 m2'.", positive=True)
+Power = measure_type("power", "A power, e.g. '30 kW'.", positive=False)
+Area = measure_type("area", "An area, e.g. '6000 m2'.", positive=True)
 
 
 class StepCost(SpecModel):

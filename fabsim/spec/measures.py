@@ -114,3 +114,28 @@ def _with_pint(text: str, pint_unit: str, expected: str) -> float:
     if not same:
         raise ValueError(f"wrong unit: expected {expected}, got {text!r}")
     return magnitude
+
+
+def measure_type(kind: str, description: str, *, positive: bool = True):
+    """A pydantic field type: text with a unit of ``kind``, greater than (or not below) zero.
+
+    Example:
+        >>> from pydantic import TypeAdapter
+        >>> TypeAdapter(measure_type("power", "A power.", positive=False)).validate_python("0 kW")
+        0.0
+    """
+    from typing import Annotated
+
+    from pydantic import BeforeValidator, WithJsonSchema
+
+    def read(value: object) -> float:
+        number = parse_measure(value, kind)
+        if number < 0 or (positive and number == 0):
+            shown = repr(value.strip()) if isinstance(value, str) else f"{value}"
+            word = "greater than zero" if positive else "not negative"
+            raise ValueError(f"must be {word}, got {shown}")
+        return number
+
+    return Annotated[
+        float, BeforeValidator(read), WithJsonSchema({"type": "string", "description": description})
+    ]

@@ -24,6 +24,7 @@ from fabsim.spec import models
 from fabsim.spec.errors import Problem
 from fabsim.spec.models import LineSpec, Step
 from fabsim.spec.origins import Origins
+from fabsim.spec.overrides import field_path as parts_of
 from fabsim.spec.pydantic_errors import message, show
 from fabsim.spec.suggest import did_you_mean
 
@@ -69,7 +70,7 @@ _SINGLE = ("calendar", "costs", "cell", "run")
 
 def _check_line_entry(spec, data, path: str, bounds, origins: Origins) -> list[Problem]:
     where = ("ranges", path)
-    parts = _parts(path)
+    parts = parts_of(path)
     head = parts[0]
     if head == "buffers" and len(parts) == 2:  # "buffers.stack" is its capacity
         path, parts = f"{path}.capacity", (*parts, "capacity")
@@ -110,16 +111,12 @@ def node_of(data: dict, owner: tuple) -> object:
     return node
 
 
-def _parts(path: str) -> tuple:
-    return tuple(int(p) if p.isascii() and p.isdigit() else p for p in path.split("."))
-
-
 def _check_entry(
     owner, obj, field_path, bounds, bound_value, raw, origins, range_path, where=None
 ) -> list[Problem]:
     """One range entry: a field of ``obj`` with a value, bounds valid for it, base inside."""
     where = where or (*owner, "ranges", field_path)
-    parts = _parts(field_path)
+    parts = parts_of(field_path)
     try:
         base = field_value(obj, parts)
         low, high = (bound_value(parts, b) for b in bounds)
@@ -188,15 +185,7 @@ def field_value(step: object, parts: Iterable) -> float:
         >>> field_value(step, ("cycle", "mean"))
         0.5
     """
-    value: object = step
-    for part in parts:
-        if isinstance(part, int) or isinstance(value, dict):
-            value = value[part]
-        else:
-            name = "yield_" if part == "yield" else part
-            if name not in type(value).model_fields:
-                raise KeyError(part)
-            value = getattr(value, name)
+    value = value_at(step, parts)
     if isinstance(value, models.Constant):
         value = value.value
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -226,6 +215,27 @@ def _range_bound(raw_step: dict, parts: tuple, bound: object) -> float:
     except ValidationError as error:
         label = "an empty bound" if bound is None else f"bound {show(bound)}"
         raise ValueError(f"{label}: {message(error.errors()[0])}") from None
+
+
+def value_at(block: object, parts: Iterable) -> object:
+    """The value at a path of field names (``yield`` for ``yield_``), keys and positions.
+
+    Raises ``KeyError``, ``IndexError`` or ``TypeError`` where there is none.
+
+    Example:
+        >>> value_at(Step.model_validate({"makes": {"cell": 1}, "cycle": "1 h"}), ("machines",))
+        1
+    """
+    value: object = block
+    for part in parts:
+        if isinstance(part, int) or isinstance(value, dict):
+            value = value[part]
+        else:
+            name = "yield_" if part == "yield" else part
+            if name not in type(value).model_fields:
+                raise KeyError(part)
+            value = getattr(value, name)
+    return value
 
 
 def _written(raw_step: dict, parts: tuple, base: float) -> str:
