@@ -16,7 +16,6 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from fabsim.analysis.cost import capex_by_step
 from fabsim.analysis.kpis import LINE_KPIS, LOSSES
 from fabsim.analysis.line_results import LineResults, command_line
 from fabsim.analysis.stats import Estimate, paired_difference
@@ -78,7 +77,7 @@ class Comparison:
     @cached_property
     def scrap_per_h(self) -> dict[str, dict[str, float]]:
         """Per line, each step's scrap per hour in finished-unit equivalents."""
-        return {name: _scrap_per_h(results) for name, results in self.lines.items()}
+        return {name: results.scrap_per_h() for name, results in self.lines.items()}
 
     @cached_property
     def processes(self) -> list[str]:
@@ -163,7 +162,7 @@ class Comparison:
                 spec = results.spec
                 row["machines"][name] = sum(spec.steps[s].machines for s in steps) if steps else 0
                 row["capex"][name] = (
-                    sum(capex_by_step(spec)[s] for s in steps) if spec.costs and steps else None
+                    sum(results.capex[s] for s in steps) if spec.costs and steps else None
                 )
             rows.append(row)
         return rows
@@ -372,15 +371,3 @@ class Comparison:
                 "text": self.verdict(),
             },
         }
-
-
-def _scrap_per_h(results: LineResults) -> dict[str, float]:
-    # Scrap in finished-unit equivalents: 40 sheets lost are 1 cell's worth
-    # when a cell holds 40 sheets.
-    per_product = results.flow.units_per_product
-    scrap = {}
-    for step_id in results.flow.order:
-        output = results.spec.steps[step_id].output
-        lost = results.step(step_id, "scrapped").mean or 0.0
-        scrap[step_id] = lost / per_product.get(output, 1.0) / results.horizon_h
-    return scrap

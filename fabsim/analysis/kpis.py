@@ -77,6 +77,18 @@ COST_KPIS = ("cost_per_kwh", "cost_per_good_unit")
 LINE_KPIS = tuple(name for name in KPIS if name not in COST_KPIS)
 """Line KPIs of every spec, in the registry's order (the JSON's first keys)."""
 
+
+def kpi_label(name: str) -> str:
+    """A KPI's name in titles and axes, from the registry (``gwh_per_year`` -> ``GWh/yr``).
+
+    Example:
+        >>> kpi_label("gwh_per_year"), kpi_label("cost_per_kwh"), kpi_label("loss.down")
+        ('GWh/yr', 'Cost per good kWh', 'loss.down')
+    """
+    found = KPIS.get(name)
+    return found.label_in().replace(" ()", "") if found else name
+
+
 BETTER = {name: kpi.better for name, kpi in KPIS.items()}
 """+1 where more is better, -1 where less is, 0 neither (from :data:`KPIS`)."""
 

@@ -97,6 +97,11 @@ class LineResults:
         return estimate(v[name] for v in self.step_values[step_id]).within(*kpi_bounds(name))
 
     @cached_property
+    def capex(self) -> dict[str, float]:
+        """Capex of each step's machines (0 without ``cost:``)."""
+        return capex_by_step(self.spec)
+
+    @cached_property
     def capacities(self):
         return step_capacities(self.spec)
 
@@ -196,7 +201,7 @@ class LineResults:
                 name: self.starved_by(step_id, name).to_dict() for name in self.spec.supplies
             }
             if self.spec.costs is not None:
-                entry["capex"] = capex_by_step(self.spec)[step_id]
+                entry["capex"] = self.capex[step_id]
                 entry["scrap_value"] = self.kpi(f"scrap_value.{step_id}").to_dict()
             steps[step_id] = entry
         buffers = {}
@@ -247,7 +252,7 @@ class LineResults:
         costs = self.spec.costs
         if costs is None:
             return None
-        capex = capex_by_step(self.spec)
+        capex = self.capex
         by_process: dict[str, float] = {}
         for step_id, value in capex.items():
             process = self.spec.process_of(step_id)
@@ -270,6 +275,14 @@ class LineResults:
                 for k in found
                 if k.startswith("unit_value.")
             },
+        }
+
+    def scrap_per_h(self) -> dict[str, float]:
+        """Each step's mean scrap per hour in finished-unit equivalents (40 sheets lost are
+        one cell's worth when a cell holds 40 sheets), in flow order."""
+        return {
+            s: (self.step(s, "scrap_cell_equivalents").mean or 0.0) / self.horizon_h
+            for s in self.flow.order
         }
 
     def starved_by(self, step_id: str, supply: str) -> Estimate:

@@ -10,15 +10,9 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from fabsim.analysis.kpis import KPIS
+from fabsim.analysis.kpis import kpi_label
 from fabsim.analysis.sweep import best_rows
 from fabsim.report.format import OneLine, fit, number, with_ci
-
-
-def kpi_label(kpi: str) -> str:
-    """How a KPI is named in tables, from the registry (``gwh_per_year`` -> ``GWh/yr``)."""
-    found = KPIS.get(kpi)
-    return found.label_in().replace(" ()", "") if found else kpi
 
 
 def interval(mean, low, high) -> str:

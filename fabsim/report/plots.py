@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import os
 
-from fabsim.analysis.kpis import KPIS
+from fabsim.analysis.kpis import KPIS, kpi_label
 from fabsim.analysis.stats import estimate
 
 STATE_HATCHES = {
@@ -95,11 +95,7 @@ def states_figure(results):
 def _scrap_rates(results) -> list[tuple[str, float]]:
     """Scrap per hour in finished-unit equivalents: each step, then each buffer's."""
     per_product = results.flow.units_per_product
-    rates = []
-    for step_id in results.flow.order:
-        item = results.spec.steps[step_id].output
-        lost = results.step(step_id, "scrapped").mean or 0.0
-        rates.append((step_id, lost / per_product.get(item, 1.0) / results.horizon_h))
+    rates = list(results.scrap_per_h().items())
     for item in results.runs[0].buffers:
         share = per_product.get(item)
         if not share:
@@ -191,8 +187,8 @@ def compare_figure(comparison):
         axes.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize="small")
         currency = comparison.currency or ""
         unit = "%" if info.kind == "percent" else info.unit.replace("{currency}", currency)
-        axes.set_ylabel(f"{info.label_in(comparison.currency).split(' (')[0]} ({unit})")
-        axes.set_title(info.label_in(comparison.currency).split(" (")[0])
+        axes.set_ylabel(f"{kpi_label(kpi)} ({unit})")
+        axes.set_title(kpi_label(kpi))
     figure.suptitle("Lines compared (mean and 95% CI over replications)")
     figure.tight_layout()
     return figure
@@ -211,7 +207,7 @@ def tornado_figure(result, rows: int = 15):
     axes.axvline(base, color="black", linewidth=1)
     axes.set_yticks(range(len(effects)), [e.label for e in effects], fontsize="small")
     axes.invert_yaxis()
-    what = KPIS[result.kpi].label_in().replace(" ()", "") if result.kpi in KPIS else result.kpi
+    what = kpi_label(result.kpi)
     if len(result.lines) == 2:
         what = f"{what}: {result.lines[1]} - {result.lines[0]}"
     axes.set_xlabel(what)
@@ -286,7 +282,7 @@ def sweep_figure(points, rows, kpi: str):
         axes.set_xlabel(f"{first} ({unit})" if unit else first)
         if others:
             axes.legend(fontsize="small")
-    label = KPIS[kpi].label_in().replace(" ()", "") if kpi in KPIS else kpi
+    label = kpi_label(kpi)
     axes.set_ylabel(label)
     axes.set_title(f"Sweep: {label} (mean and 95% CI per point)")
     return figure
