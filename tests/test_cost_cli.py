@@ -124,23 +124,30 @@ def test_equal_capex_needs_costs_on_both_lines(lines, tmp_path):
     )
 
 
+# 40 double-sided cathodes of 200 x 100 mm at 20 mg/cm2, 95% active, 160 mAh/g, 3.2 V
+CELL_LINE = """\
+line: Cell
+product: {item: cell}
+cell:
+  voltage: 3.2 V
+  cathode: {loading: 20 mg/cm2, active_fraction: 0.95, specific_capacity: 160 mAh/g,
+            sheet: [200 mm, 100 mm], layers: 40}
+steps:
+  cut: {makes: {cathode_sheet: 100}, cycle: 1 min}
+  stacking: {uses: {cathode_sheet: SHEETS}, makes: {cell: 1}, cycle: 60 s}
+"""
+
+
+def cell_line(folder, sheets_stacked: int) -> str:
+    """The cell line with a stacker that takes ``sheets_stacked`` cathodes per cell."""
+    path = folder / "cell.yaml"
+    path.write_text(CELL_LINE.replace("SHEETS", str(sheets_stacked)), encoding="utf-8")
+    return str(path)
+
+
 def test_the_cell_command_prints_the_design_as_json(tmp_path):
-    path = tmp_path / "cell.yaml"
-    path.write_text(
-        textwrap.dedent("""\
-        line: Cell
-        product: {item: cell}
-        cell:
-          voltage: 3.2 V
-          cathode: {loading: 20 mg/cm2, active_fraction: 0.95, specific_capacity: 160 mAh/g,
-                    sheet: [200 mm, 100 mm], layers: 40}
-        steps:
-          cut: {makes: {cathode_sheet: 100}, cycle: 1 min}
-          stacking: {uses: {cathode_sheet: 40}, makes: {cell: 1}, cycle: 60 s}
-        """),
-        encoding="utf-8",
-    )
-    result = fabsim("cell", str(path), "--json")
+    path = cell_line(tmp_path, sheets_stacked=40)
+    result = fabsim("cell", path, "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     # 0.020 g/cm2 x 200 cm2 x 2 sides x 40 layers = 320 g; x 0.95 x 160 mAh/g = 48.64 Ah
@@ -152,22 +159,8 @@ def test_the_cell_command_prints_the_design_as_json(tmp_path):
 
 
 def test_validate_warns_when_stacking_uses_disagree_with_the_cell_design(tmp_path):
-    path = tmp_path / "cell.yaml"
-    path.write_text(
-        textwrap.dedent("""\
-        line: Cell
-        product: {item: cell}
-        cell:
-          voltage: 3.2 V
-          cathode: {loading: 20 mg/cm2, active_fraction: 0.95, specific_capacity: 160 mAh/g,
-                    sheet: [200 mm, 100 mm], layers: 40}
-        steps:
-          cut: {makes: {cathode_sheet: 100}, cycle: 1 min}
-          stacking: {uses: {cathode_sheet: 39}, makes: {cell: 1}, cycle: 60 s}
-        """),
-        encoding="utf-8",
-    )
-    result = fabsim("validate", str(path))
+    path = cell_line(tmp_path, sheets_stacked=39)
+    result = fabsim("validate", path)
     assert result.returncode == 0
     assert result.stderr == (
         "warning: steps.stacking uses 39 cathode_sheet per cell, the cell design 40 "
