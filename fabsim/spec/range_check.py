@@ -162,6 +162,11 @@ def _block_bound(model, raw_block: object, parts: tuple, bound: object) -> float
     trial = copy.deepcopy(raw_block)
     if model is models.BufferSpec and not isinstance(trial, dict):
         trial = {"capacity": trial}  # "stack: 40" is {capacity: 40}
+    return _bound_in(model, trial, parts, bound)
+
+
+def _bound_in(model, trial: dict, parts: tuple, bound: object) -> float:
+    """``bound`` put in ``trial`` at ``parts``, validated by ``model``, read back as a number."""
     node = trial
     for part in parts[:-1]:
         node = node[part]
@@ -201,20 +206,12 @@ def _range_bound(raw_step: dict, parts: tuple, bound: object) -> float:
     trial = {"makes": raw_step["makes"], "cycle": "1 h"}
     if first in raw_step:
         trial[first] = copy.deepcopy(raw_step[first])
-    node = trial
-    for part in parts[:-1]:
-        node = node[part]
-    if isinstance(node, str | int | float) and parts[-1] == "value":
-        written = ".".join(str(part) for part in parts[:-1])
+    if parts[-1] == "value" and isinstance(value_at(trial, parts[:-1]), str | int | float):
+        written = ".".join(str(part) for part in parts[:-1])  # "cycle: 20 min" has no .value
         raise ValueError(
             f"{written!r} is written as a plain duration; put the range on {written!r}"
         )
-    node[parts[-1]] = bound
-    try:
-        return field_value(Step.model_validate(trial), parts)
-    except ValidationError as error:
-        label = "an empty bound" if bound is None else f"bound {show(bound)}"
-        raise ValueError(f"{label}: {message(error.errors()[0])}") from None
+    return _bound_in(Step, trial, parts, bound)
 
 
 def value_at(block: object, parts: Iterable) -> object:
