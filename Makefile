@@ -10,11 +10,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The engine's cycle path is compiled at install (hatch_build.py): editing
+# one of its modules or declarations reinstalls, which recompiles it.
+CORE := $(foreach m,clock streams buffer machine,fabsim/sim/$(m).py fabsim/sim/$(m).pxd)
+
+$(VENV)/.installed: pyproject.toml hatch_build.py $(CORE) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml hatch_build.py $(CORE) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(VENV)/.installed $@
 

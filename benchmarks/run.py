@@ -82,17 +82,19 @@ print(json.dumps({{"wall": wall, "good_per_min": result["throughput_per_min"],
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
-# `fabsim run` as typed, with the clock's run() wrapped to report when the
-# first simulated event is about to happen.
+# `fabsim run` as typed, with the line's clock swapped for one that reports
+# when the first simulated event is about to happen (a subclass: the
+# compiled Clock's methods cannot be replaced). Importing the engine first
+# moves no work out of the measured time: `fabsim run` imports it anyway.
 FIRST_EVENT = """
 import sys, time
-import fabsim.sim.clock as clock
-run = clock.Clock.run
-def first_event(self, until):
-    print(f"FIRST_EVENT {{time.time()!r}}", file=sys.stderr, flush=True)
-    clock.Clock.run = run
-    return run(self, until)
-clock.Clock.run = first_event
+import fabsim.sim.line as line
+class FirstEvent(line.Clock):
+    __slots__ = ()
+    def run(self, until):
+        print(f"FIRST_EVENT {{time.time()!r}}", file=sys.stderr, flush=True)
+        return super().run(until)
+line.Clock = FirstEvent
 from fabsim.cli import main
 sys.argv = ["fabsim", *{args!r}]
 main()
@@ -196,6 +198,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 pairs; no compare or reference")
     args = parser.parse_args()
     pairs = 3 if args.quick else max(3, args.pairs)
+    scaling_pairs = 1 if args.quick else 3
     sys.path.insert(0, ROOT)  # the checkout's fabsim, for the statistics helpers
     failed: list[str] = []
 
@@ -205,6 +208,18 @@ def main() -> int:
             failed.append(text)
 
     fabsim_whole(), bare_whole()  # untimed: compile and cache the bytecode of both
+    from fabsim.sim.build import engine_build, stale_modules
+
+    print(
+        f"fabsim's engine here: {engine_build()} "
+        "(hatch_build.py; plain Python gives the same numbers)"
+    )
+    if stale_modules():
+        print(
+            f"  the compiled copy of {', '.join(stale_modules())} is older than its source: "
+            "run `make bench` (reinstalls) or `python hatch_build.py` first"
+        )
+        return 2
     print(f"Five-station line, {HORIZON_MIN:,} min, {pairs} alternating pairs (fresh process each)")
     ours, theirs, numpy_variant = [], [], []
     ours_whole, theirs_whole, starts = [], [], []
@@ -264,10 +279,15 @@ def main() -> int:
         f"peak RSS {short:.0f} MB -> {long:.0f} MB = {long / short:.2f}x (target <= 1.25x)",
     )
 
-    print("Parallel replications: 8 x 200,000 min on 1 and on 2 workers")
-    one = measure(WORKERS.format(root=ROOT, workers=1))["wall"]
-    two = measure(WORKERS.format(root=ROOT, workers=2))["wall"]
-    check(two <= 0.6 * one, f"{one:.2f} s -> {two:.2f} s = {two / one:.2f}x (target <= 0.6x)")
+    # Two workers need both cores: one busy moment elsewhere skews a single
+    # pair, so each scaling ratio is the median over alternating pairs.
+    print(f"Parallel replications: 8 x 200,000 min on 1 and on 2 workers, {scaling_pairs} pairs")
+    ones, twos = [], []
+    for _ in range(scaling_pairs):
+        ones.append(measure(WORKERS.format(root=ROOT, workers=1))["wall"])
+        twos.append(measure(WORKERS.format(root=ROOT, workers=2))["wall"])
+    one, two, ratio = statistics.median(ones), statistics.median(twos), median_ratio(twos, ones)
+    check(ratio <= 0.6, f"{one:.2f} s -> {two:.2f} s = {ratio:.2f}x (target <= 0.6x)")
 
     print("Start-up imports: python -X importtime -c 'import fabsim.cli'")
     timing = subprocess.run(
@@ -283,22 +303,24 @@ def main() -> int:
     )
     check(not heavy, f"heavy imports at start-up: {', '.join(heavy) or 'none'}")
 
-    print("Sweep: 100 points of the three-step example (2 replications each), 1 and 2 workers")
+    print(
+        "Sweep: 100 points of the three-step example (10 replications each), 1 and 2 workers, "
+        f"{scaling_pairs} pairs"
+    )
+    # The spec's own 10 replications a point, as `fabsim sweep` runs it. With
+    # the compiled engine, 2 a point (used before) left a run mostly start-up
+    # (imports, pool start: about 1.1 s, serial), which measured Amdahl, not
+    # how the sweep's work spreads over workers.
+    sweep = [sys.executable, "-m", "fabsim", "sweep", "three_step"]
+    sweep += ["--set", "steps.cutting.cycle=10 min..29.8 min:0.2 min"]
+    ones, twos = [], []
     with tempfile.TemporaryDirectory() as scratch:
-        sweep = [
-            sys.executable,
-            "-m",
-            "fabsim",
-            "sweep",
-            "three_step",
-            "--set",
-            "steps.cutting.cycle=10 min..29.8 min:0.2 min",
-            "-n",
-            "2",
-        ]
-        one = whole([*sweep, "--workers", "1", "--out", os.path.join(scratch, "one")])[0]
-        two = whole([*sweep, "--workers", "2", "--out", os.path.join(scratch, "two")])[0]
-    check(two <= 0.6 * one, f"{one:.1f} s -> {two:.1f} s = {two / one:.2f}x (target <= 0.6x)")
+        for pair in range(scaling_pairs):
+            for workers, times in ((1, ones), (2, twos)):
+                out = os.path.join(scratch, f"{workers}-{pair}")
+                times.append(whole([*sweep, "--workers", str(workers), "--out", out])[0])
+    one, two, ratio = statistics.median(ones), statistics.median(twos), median_ratio(twos, ones)
+    check(ratio <= 0.6, f"{one:.1f} s -> {two:.1f} s = {ratio:.2f}x (target <= 0.6x)")
 
     print("Dask: 40 short replications on 2 local processes against a 2-worker LocalCluster")
     local = measure(EXECUTOR.format(root=ROOT, tasks=40, scheduler="processes"))["wall"]

@@ -430,7 +430,7 @@ class Machine:
                     ttf[i] -= hours
             else:
                 plan = _fold_failures(hours, ttf, config.failures, self.failure_rng, plan)
-                hours = sum(segment for _, segment in plan)
+                hours = sum([segment for _, segment in plan])  # a list: see machine.pxd
         elif plan is not None:  # a setup, then the processing itself
             plan.append((BUSY, hours))
             hours += plan[0][1]
@@ -621,7 +621,7 @@ class Machine:
                     ttf[i] -= hours
             else:
                 plan = _fold_failures(hours, ttf, config.failures, self.failure_rng, plan)
-                hours = sum(segment for _, segment in plan)
+                hours = sum([segment for _, segment in plan])  # a list: see machine.pxd
         elif plan is not None:  # a setup, then the processing itself
             plan.append((BUSY, hours))
             hours += plan[0][1]
