@@ -424,6 +424,9 @@ def sweep_command(
             where = f"; {len(table.rows)} of {len(points)} points are in {out}" if table else ""
             print(f"interrupted{where}; run again with --resume to finish", file=sys.stderr)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        finally:
+            if table:
+                table.close()  # the tables hold every finished point, interrupted or not
     all_rows = [table.rows[i] for i in sorted(table.rows)] if table else rows
     _plots(plots, lambda: {"sweep.png": _plot_module().sweep_figure(points, all_rows, kpi)})
     from fabsim.report.export import to_json

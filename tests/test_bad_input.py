@@ -248,3 +248,22 @@ def test_a_mistyped_line_name_gets_a_suggestion():
     check_rejected(
         "semi_solidd", "semi_solidd: no such file or shipped line; did you mean semi_solid?"
     )
+
+
+def test_a_text_parsed_again_comes_back_as_a_fresh_copy_with_its_lines():
+    # Sweeps parse the same text for every point; the parse is kept, each
+    # caller must still own what it gets (overrides are written into it).
+    from fabsim.spec.errors import SpecError
+    from fabsim.spec.yaml_source import read_yaml_text
+
+    text = "line: x\nsteps:\n  cut: {machines: 2}\n"
+    first, lines = read_yaml_text(text, "a.yaml")
+    first["steps"]["cut"]["machines"] = 99
+    again, lines_again = read_yaml_text(text, "a.yaml")
+    assert again == {"line": "x", "steps": {"cut": {"machines": 2}}}
+    assert lines_again == lines and lines[("steps", "cut", "machines")] == 3
+    with pytest.raises(SpecError) as error:
+        read_yaml_text("line: [x\n", "b.yaml")
+    with pytest.raises(SpecError) as again_error:  # a bad text is not kept: the same message
+        read_yaml_text("line: [x\n", "b.yaml")
+    assert str(error.value) == str(again_error.value)

@@ -243,12 +243,13 @@ def test_an_interrupted_sweep_resumed_gives_the_uninterrupted_table(write, tmp_p
         text=True,
     )
     deadline = time.monotonic() + 120
-    while not (part / "points.csv").exists() and time.monotonic() < deadline:
+    while not (part / "points.journal.jsonl").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     process.send_signal(signal.SIGINT)  # Ctrl-C after the first point
     _, stderr = process.communicate(timeout=120)
-    written = pd.read_csv(part / "points.csv")
+    written = pd.read_csv(part / "points.csv")  # written on Ctrl-C, with every finished point
     assert 1 <= len(written) < 21  # the interrupt came well before the end
+    assert not (part / "points.journal.jsonl").exists()
     assert process.returncode == 130, stderr
     assert "run again with --resume" in stderr
     again = run_cli(*args, "--out", str(part))
@@ -260,6 +261,37 @@ def test_an_interrupted_sweep_resumed_gives_the_uninterrupted_table(write, tmp_p
         pd.read_parquet(part / "points.parquet"), pd.read_parquet(whole / "points.parquet")
     )
     assert (part / "points.csv").read_text() == (whole / "points.csv").read_text()
+
+
+def test_a_killed_sweep_loses_no_finished_point(write, tmp_path):
+    # SIGKILL leaves no time to write the tables: the journal holds the points.
+    spec = write("two", SWEEP_LINE)
+    args = ["sweep", spec, "--set", "steps.stacking.cycle=80 s..100 s:1 s", "-n", "2"]
+    args += ["--horizon", "1000 h", "--workers", "1"]
+    whole = tmp_path / "whole"
+    assert run_cli(*args, "--out", str(whole)).returncode == 0
+    assert not (whole / "points.journal.jsonl").exists()
+    part = tmp_path / "part"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fabsim", *args, "--out", str(part)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    journal = part / "points.journal.jsonl"
+    deadline = time.monotonic() + 120
+    while not journal.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.kill()
+    process.wait(timeout=60)
+    finished = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert 1 <= len(finished) < 21
+    resumed = run_cli(*args, "--out", str(part), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(part / "points.parquet"), pd.read_parquet(whole / "points.parquet")
+    )
+    assert (part / "points.csv").read_text() == (whole / "points.csv").read_text()
+    assert not journal.exists()
 
 
 def test_sweep_sample_draws_latin_hypercube_points_within_the_ranges(write):

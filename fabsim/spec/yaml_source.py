@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import pickle
 import re
 
 import yaml
@@ -172,7 +173,15 @@ def read_yaml_file_text(path: str) -> tuple[object, Lines, str]:
 
 
 def read_yaml_text(text: str, source: str) -> tuple[object, Lines]:
-    """Parse YAML text; return the data and a map from key path to 1-based line."""
+    """Parse YAML text; return the data and a map from key path to 1-based line.
+
+    The caller owns what it gets (a fresh copy each time): a sweep builds
+    each point from the same text, and PyYAML's pure-Python parser took a
+    tenth of a 100-point sweep, so the last texts parsed are kept, pickled.
+    """
+    key = (text, source)
+    if key in _parsed:
+        return pickle.loads(_parsed[key])
     try:
         result = _parse(text, source)
     except yaml.MarkedYAMLError as error:
@@ -187,7 +196,13 @@ def read_yaml_text(text: str, source: str) -> tuple[object, Lines]:
                 )
             ]
         )
+    if len(_parsed) >= 4:
+        _parsed.pop(next(iter(_parsed)))
+    _parsed[key] = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
     return result
+
+
+_parsed: dict[tuple[str, str], bytes] = {}  # (text, source) -> pickled (data, lines)
 
 
 def read_yaml_value(text: str, source: str) -> object:
