@@ -188,14 +188,16 @@ def stock_gained(spec: LineSpec, flow: Flow, result: ReplicationResult, item: st
     downstream = {
         spec.steps[s].output for m in flow.makers.get(item, []) for s in flow.downstream(m)
     }
-    gained = 0.0
+    gained = []
     for other in {item} | downstream:
         buffer = result.buffers.get(other)
         if buffer is None or not per_product.get(other):
             continue
         inside = per_product[item] / per_product[other]  # units of item in one of other
-        gained += (buffer.final_level - buffer.start_level) * inside
-    return gained
+        gained.append((buffer.final_level - buffer.start_level) * inside)
+    # fsum: the set's order follows string hashing, which differs between
+    # processes; a plain sum then differed in its last digit between runs.
+    return math.fsum(gained)
 
 
 def bottleneck_step(result: ReplicationResult) -> str:
