@@ -14,12 +14,18 @@ $(BIN)/python:
 # one of its modules or declarations reinstalls, which recompiles it.
 CORE := $(foreach m,clock streams buffer machine,fabsim/sim/$(m).py fabsim/sim/$(m).pxd)
 
+# pip shows the build's own messages only with -v: say which engine installed.
+ENGINE = $(BIN)/python -c "from fabsim.sim.build import engine_build as b; \
+	print('fabsim engine:', b(), '' if b() == 'compiled' else '(same results, slower; docs/performance.md)')"
+
 $(VENV)/.installed: pyproject.toml hatch_build.py $(CORE) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
+	@$(ENGINE)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml hatch_build.py $(CORE) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	@$(ENGINE)
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
@@ -37,3 +43,4 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+	rm -f fabsim/sim/*.so fabsim/sim/*.pyd

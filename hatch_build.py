@@ -9,12 +9,17 @@ modules make the same calls in the same order on the same floats: results
 are identical, byte for byte (``tests/test_compiled.py``).
 
 ``pip install -e .`` (what ``make`` runs) compiles them in place, beside
-their sources; a wheel carries them. Without a C compiler the build says so
-and fabsim runs as plain Python, slower but the same.
+their sources; a wheel carries them. Without a C compiler fabsim runs as
+plain Python, slower but the same (``make`` prints which engine it has).
 
-Run by hand to rebuild after editing one of the four modules::
+Run by hand to rebuild after editing one of the four modules, or to go
+back to plain Python (before checking out an older commit, say)::
 
     .venv/bin/python hatch_build.py
+    .venv/bin/python hatch_build.py --remove
+
+pip shows the build's messages only with ``-v``, so ``make`` prints which
+engine it installed.
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ def compile_core(root: str | os.PathLike = ".") -> list[str]:
     from setuptools import Distribution, Extension
 
     root = Path(root).resolve()
+    # A failed build must not leave the last one in place: Python would
+    # import it ahead of the edited source and run the old code.
+    remove_compiled(root)
     here = Path.cwd()
     os.chdir(root)  # setuptools builds relative to the project
     try:
@@ -66,6 +74,20 @@ def compile_core(root: str | os.PathLike = ".") -> list[str]:
     finally:
         os.chdir(here)
     return [f"{PACKAGE}/{compiled_name(name)}" for name in CORE]
+
+
+def remove_compiled(root: str | os.PathLike = ".") -> list[Path]:
+    """Delete the compiled engine modules built in place (``make clean`` runs this too)."""
+    package = Path(root) / PACKAGE
+    gone = [
+        path
+        for name in CORE
+        for path in package.glob(f"{name}.*")
+        if path.suffix in (".so", ".pyd")
+    ]
+    for path in gone:
+        path.unlink()
+    return gone
 
 
 try:
@@ -97,5 +119,9 @@ class CustomBuildHook(BuildHookInterface):
 
 
 if __name__ == "__main__":
-    for path in compile_core(Path(__file__).parent):
-        print("compiled", path)
+    if sys.argv[1:] == ["--remove"]:
+        for path in remove_compiled(Path(__file__).parent):
+            print("removed", path)
+    else:
+        for path in compile_core(Path(__file__).parent):
+            print("compiled", path)

@@ -93,3 +93,30 @@ def test_compiled_and_plain_python_give_the_same_numbers_to_the_last_digit(tmp_p
     for run in (ours, theirs):
         del run["command"], run["source"]
     assert json.dumps(ours) == json.dumps(theirs)
+
+
+def test_a_defect_rate_far_below_any_real_one_runs_and_makes_no_defect():
+    # The count of good units to the next defect is ~1/p: past 2**63 for
+    # p = 1e-25, where a 64-bit count in the compiled engine overflowed.
+    from tests.conftest import simulate_text
+
+    results = simulate_text(
+        """
+        line: Tiny defect rate
+        product: {item: cell, energy: 0.3 kWh}
+        run: {warmup: 1 h, horizon: 20 h}
+        steps:
+          stacking:
+            makes: {stack: 1}
+            cycle: 60 s
+            defects: {crack: 1.0e-25}
+          press:
+            uses: {stack: 1}
+            makes: {cell: 1}
+            cycle: 50 s
+            detects: {crack: 0.5}
+        """,
+        replications=2,
+    )
+    assert [run.finished for run in results.runs] == [1200, 1200]  # 20 h of one a minute
+    assert all(run.escaped == {"crack": 0} for run in results.runs)

@@ -96,9 +96,11 @@ class PointsTable:
                     try:
                         entry = json.loads(line)
                     except ValueError:
-                        break  # the line being written when the sweep was killed
+                        continue  # the line being written when the sweep was killed
                     self.rows[entry["point"]] = entry["row"]
-                    self.unwritten += 1
+            # Into the tables at once, journal gone: a half line must not have
+            # the next point appended to it.
+            self._write_tables()
 
     def add(self, point: Point, row: dict) -> None:
         """Record a finished point: in the journal now, in the tables within a second."""
@@ -115,11 +117,12 @@ class PointsTable:
             self._write_tables()
 
     def _write_tables(self) -> None:
-        import pandas as pd
+        if self.rows:
+            import pandas as pd
 
-        frame = pd.DataFrame([self.rows[i] for i in sorted(self.rows)])
-        self._write(lambda path: frame.to_parquet(path, index=False), "points.parquet")
-        self._write(lambda path: frame.to_csv(path, index=False), "points.csv")
+            frame = pd.DataFrame([self.rows[i] for i in sorted(self.rows)])
+            self._write(lambda path: frame.to_parquet(path, index=False), "points.parquet")
+            self._write(lambda path: frame.to_csv(path, index=False), "points.csv")
         journal = os.path.join(self.directory, JOURNAL)
         if os.path.exists(journal):
             os.unlink(journal)  # every row it held is in both tables now

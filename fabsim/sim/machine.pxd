@@ -66,10 +66,11 @@ cdef class Machine:
                    yield_=double, block=list, ttf=list, entry=list, room=cython.longlong)
     cpdef finish_fast(self)
 
+    # gap and new stay Python ints: a gap is ~1/p units, past 2**63 for a
+    # defect rate below ~1e-19, which a spec may give.
     @cython.locals(config=StepConfig, draws=Draws, yield_=double, detected=cython.longlong,
                    dirty=cython.longlong, clean=cython.longlong, good_clean=cython.longlong,
-                   gap=cython.longlong, new=cython.longlong, j=Py_ssize_t, d=Py_ssize_t, p=double,
-                   gaps=list)
+                   j=Py_ssize_t, d=Py_ssize_t, p=double, gaps=list)
     cpdef tuple _quality(self, made)
 
     @cython.locals(out=Buffer, counters=StepCounters)
