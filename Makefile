@@ -18,12 +18,14 @@ CORE := $(foreach m,clock streams buffer machine,fabsim/sim/$(m).py fabsim/sim/$
 ENGINE = $(BIN)/python -c "from fabsim.sim.build import engine_build as b; \
 	print('fabsim engine:', b(), '' if b() == 'compiled' else '(same results, slower; docs/performance.md)')"
 
-$(VENV)/.installed: pyproject.toml hatch_build.py $(CORE) | $(BIN)/python
+INSTALL_DEPS := pyproject.toml hatch_build.py $(CORE)
+
+$(VENV)/.installed: $(INSTALL_DEPS) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	@$(ENGINE)
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml hatch_build.py $(CORE) | $(BIN)/python
+$(VENV)/.installed-dev: $(INSTALL_DEPS) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@$(ENGINE)
 	touch $(VENV)/.installed $@

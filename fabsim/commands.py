@@ -437,12 +437,12 @@ def sweep_command(
     from fabsim.report.experiment_summary import sweep_summary
 
     console = terminal()
-    command = _sweep_command(name, sets, sample, count, run_seed, horizon, warmup, out)
+    command = _sweep_command(name, sets, sample, count, run_seed, horizon, warmup)
     for renderable in sweep_summary(base, points, all_rows, kpi, count, run_seed, out, command):
         console.print(renderable, soft_wrap=_one_line(renderable))
 
 
-def _sweep_command(name, sets, sample, count, seed, horizon, warmup, out) -> str:
+def _sweep_command(name, sets, sample, count, seed, horizon, warmup) -> str:
     words = [name]
     for text in sets:
         words += ["--set", text]

@@ -480,5 +480,8 @@ def test_experiments_may_go_past_a_range_and_plan_says_to_widen_it(write):
         PLAN_LINE.replace("    yield: 0.9\n", "    yield: 0.9\n    ranges: {machines: [1, 3]}\n"),
     )
     plan = fabsim.plan(ranged, "1.5 GWh/yr", replications=2, workers=1)
+    # 4 stackers: the hand calculation in
+    # test_plan_returns_the_machine_counts_the_arithmetic_gives; the range
+    # [1, 3] the file gives is widened to take them.
     assert plan.changes["steps.stacking.machines"] == 4
     assert plan.changes["steps.stacking.ranges.machines"] == [1, 4]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from fabsim.analysis.line_results import LineResults
 from fabsim.analysis.stats import Estimate, paired_difference
+from fabsim.analysis.sweep import range_bounds
 from fabsim.analysis.variants import variant
 from fabsim.experiment.options import RunOptions
 from fabsim.experiment.points import split_number
@@ -189,13 +190,9 @@ def run_breakeven(
 
 
 def _range_of(spec: LineSpec, vary: str) -> tuple[object, object]:
-    parts = vary.split(".", 2)
-    if len(parts) == 3 and parts[0] == "steps" and parts[1] in spec.steps:
-        bounds = spec.steps[parts[1]].ranges.get(parts[2])
-        if bounds is not None:
-            return bounds
-    if vary in spec.ranges:  # calendar, disturbances, supplies, costs
-        return spec.ranges[vary]
+    bounds = range_bounds(spec, ramps=True).get(vary)
+    if bounds is not None:
+        return bounds
     raise SpecError(
         [
             Problem(

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from fabsim.analysis.line_results import LineResults
 from fabsim.analysis.stats import Estimate, estimate, paired_difference
+from fabsim.analysis.sweep import range_bounds
 from fabsim.analysis.variants import variant
 from fabsim.experiment.options import RunOptions
 from fabsim.spec.errors import Problem, SpecError
@@ -104,14 +105,11 @@ def parameters(specs: Sequence[LineSpec], only: Sequence[str] = ()) -> list[Para
     ``LINE:steps...`` with two lines. Raises :class:`SpecError` for a path
     that names no range.
     """
-    found = []
-    for line, spec in enumerate(specs):
-        for step_id, step in spec.steps.items():
-            for field, (low, high) in step.ranges.items():
-                if not field.startswith("ramp."):
-                    found.append(Parameter(line, f"steps.{step_id}.{field}", low, high))
-        for path, (low, high) in spec.ranges.items():  # calendar, dry room, supplies, costs
-            found.append(Parameter(line, path, low, high))
+    found = [
+        Parameter(line, path, low, high)
+        for line, spec in enumerate(specs)
+        for path, (low, high) in range_bounds(spec).items()
+    ]
     if not only:
         return found
     labels = {_label(specs, p): p for p in found}

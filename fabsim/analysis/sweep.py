@@ -107,8 +107,11 @@ def best_rows(rows: Sequence[dict], kpi: str, count: int = 5) -> list[dict]:
     return sorted(ranked, key=lambda r: -sign * r[kpi])[:count]
 
 
-def range_bounds(spec: LineSpec) -> dict[str, tuple[object, object]]:
+def range_bounds(spec: LineSpec, ramps: bool = False) -> dict[str, tuple[object, object]]:
     """Every ``ranges:`` entry of the line, by its ``--set`` path, bounds as written.
+
+    Ramp entries only with ``ramps``: only ``fabsim rampup`` applies ramps,
+    so a sweep or sensitivity study of them would change nothing.
 
     Example:
         >>> range_bounds(load_spec("three_step"))               # doctest: +SKIP
@@ -118,7 +121,7 @@ def range_bounds(spec: LineSpec) -> dict[str, tuple[object, object]]:
         f"steps.{step_id}.{field}": tuple(bounds)
         for step_id, step in spec.steps.items()
         for field, bounds in step.ranges.items()
-        if not field.startswith("ramp.")  # only fabsim rampup applies ramps
+        if ramps or not field.startswith("ramp.")
     }
     bounds.update({path: tuple(b) for path, b in spec.ranges.items()})
     return bounds

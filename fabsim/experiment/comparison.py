@@ -13,7 +13,8 @@ Example:
 
 from __future__ import annotations
 
-from fabsim.experiment.replications import Progress, run_tasks
+from fabsim.experiment.options import RunOptions
+from fabsim.experiment.replications import Progress
 from fabsim.sim.results import ReplicationResult
 from fabsim.spec.models import LineSpec
 
@@ -29,6 +30,5 @@ def run_lines(
     scheduler: str = "processes",
 ) -> list[list[ReplicationResult]]:
     """Replications ``0..N-1`` of each line with one seed; results per line, in order."""
-    tasks = [(spec, r, seed, horizon, warmup) for spec in specs for r in range(replications)]
-    flat = run_tasks(tasks, workers, progress, scheduler)
-    return [flat[i * replications : (i + 1) * replications] for i in range(len(specs))]
+    options = RunOptions(replications, seed, horizon, warmup, workers, scheduler)
+    return options.run(specs, progress)

@@ -44,15 +44,8 @@ class RunOptions:
         progress: Callable[[ReplicationResult], None] | None = None,
     ) -> list[list[ReplicationResult]]:
         """Replications of each spec as one pool of tasks; results per spec, in order."""
-        from fabsim.experiment.comparison import run_lines
+        from fabsim.experiment.replications import run_tasks
 
-        return run_lines(
-            list(specs),
-            self.replications,
-            self.seed,
-            self.horizon,
-            self.warmup,
-            self.workers,
-            progress,
-            self.scheduler,
-        )
+        flat = run_tasks(self.tasks(specs), self.workers, progress, self.scheduler)
+        n = self.replications
+        return [flat[i * n : (i + 1) * n] for i in range(len(specs))]

@@ -39,7 +39,9 @@ class PointsTable:
         self.directory = os.path.abspath(directory)
         self.points = points
         self.rows: dict[int, dict] = {}
-        self.unwritten = 0  # rows in the journal, not yet in the tables
+        # Rows not yet in the tables are exactly those in the journal: it is
+        # deleted whenever the tables are written.
+        self.journal = os.path.join(self.directory, JOURNAL)
         self.written_at = time.monotonic()
         recorded = os.path.join(self.directory, "sweep.json")
         if os.path.exists(recorded):
@@ -89,9 +91,8 @@ class PointsTable:
                 key = _key({p: record[p] for p in paths}, paths)
                 if key in by_values:
                     self.rows[by_values[key]] = record
-        journal = os.path.join(self.directory, JOURNAL)
-        if os.path.exists(journal):  # points a killed sweep finished after its last table write
-            with open(journal, encoding="utf-8") as stream:
+        if os.path.exists(self.journal):  # points finished after a killed sweep's last write
+            with open(self.journal, encoding="utf-8") as stream:
                 for line in stream:
                     try:
                         entry = json.loads(line)
@@ -105,15 +106,14 @@ class PointsTable:
     def add(self, point: Point, row: dict) -> None:
         """Record a finished point: in the journal now, in the tables within a second."""
         self.rows[point.index] = row
-        with open(os.path.join(self.directory, JOURNAL), "a", encoding="utf-8") as stream:
+        with open(self.journal, "a", encoding="utf-8") as stream:
             stream.write(json.dumps({"point": point.index, "row": row}, default=_plain) + "\n")
-        self.unwritten += 1
         if time.monotonic() - self.written_at >= WRITE_EVERY_S:
             self._write_tables()
 
     def close(self) -> None:
         """Bring the tables up to date (at the end, or on Ctrl-C) and drop the journal."""
-        if self.unwritten:
+        if os.path.exists(self.journal):
             self._write_tables()
 
     def _write_tables(self) -> None:
@@ -123,10 +123,8 @@ class PointsTable:
             frame = pd.DataFrame([self.rows[i] for i in sorted(self.rows)])
             self._write(lambda path: frame.to_parquet(path, index=False), "points.parquet")
             self._write(lambda path: frame.to_csv(path, index=False), "points.csv")
-        journal = os.path.join(self.directory, JOURNAL)
-        if os.path.exists(journal):
-            os.unlink(journal)  # every row it held is in both tables now
-        self.unwritten = 0
+        if os.path.exists(self.journal):
+            os.unlink(self.journal)  # every row it held is in both tables now
         self.written_at = time.monotonic()
 
     def _write(self, writer, name: str) -> None:

@@ -122,14 +122,11 @@ class _SpecLoader(yaml.SafeLoader):
             ) from None
 
 
-def read_yaml_file(path: str) -> tuple[object, Lines]:
-    """Read a spec file; raise :class:`SpecError` naming the file on any problem."""
-    data, lines, _ = read_yaml_file_text(path)
-    return data, lines
-
-
 def read_yaml_file_text(path: str) -> tuple[object, Lines, str]:
-    """:func:`read_yaml_file`, and the text it read (what a saved run keeps)."""
+    """Read a spec file: its data, lines and the text read (what a saved run keeps).
+
+    Raises :class:`SpecError` naming the file on any problem.
+    """
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
